@@ -1,0 +1,414 @@
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from relations.models import SlugManager
+
+from .links import normalise_url
+
+
+def published_q(prefix: str = "") -> Q:
+    """The one rule for what the public may see: a published article whose publish time has come.
+
+    `prefix` applies it across a relation, e.g. `published_q("article__")` for claims.
+    """
+    return Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": timezone.now()})
+
+
+class AuthorQuerySet(models.QuerySet):
+    def published(self):
+        """Authors with at least one public article."""
+        return self.filter(
+            Exists(ArticleAuthor.objects.filter(published_q("article__"), author=OuterRef("pk")))
+        )
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    affiliation = models.CharField(max_length=300, blank=True)
+    bio = models.TextField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="author"
+    )
+
+    objects = SlugManager.from_queryset(AuthorQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("articles:author-detail", kwargs={"slug": self.slug})
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("articles:topic-detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_q())
+
+
+class ArticleManager(SlugManager.from_queryset(ArticleQuerySet)):
+    pass
+
+
+class Article(models.Model):
+    class Kind(models.TextChoices):
+        FEATURE = "feature", "Feature article"
+        ANALYSIS = "analysis", "Analysis"
+        COMMENTARY = "commentary", "Commentary"
+        BRIEF = "brief", "Brief"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    dek = models.CharField(max_length=500, blank=True, help_text="The line under the title.")
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.ANALYSIS)
+    authors = models.ManyToManyField(Author, through="ArticleAuthor", related_name="articles", blank=True)
+    body = models.TextField(
+        blank=True,
+        help_text="Markdown. Every link becomes a numbered note; a link whose address is lost can be written (#).",
+    )
+    body_html = models.TextField(blank=True, editable=False)
+    summary = models.TextField(blank=True)
+    topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
+    actors = models.ManyToManyField(
+        "relations.Actor", related_name="articles", blank=True, verbose_name="actors mentioned"
+    )
+    developments = models.ManyToManyField(
+        "relations.Development", related_name="articles", blank=True, verbose_name="developments discussed"
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "publish time", null=True, blank=True, help_text="A time in the future schedules the article."
+    )
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleManager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_published")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_publish_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("articles:article-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            raise ValidationError({"published_at": "A published article needs a publish time."})
+
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and self.first_published_at is None:
+            self.first_published_at = self.published_at
+        super().save(*args, **kwargs)
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED and self.published_at and self.published_at <= timezone.now()
+        )
+
+
+class ArticleAuthorManager(models.Manager):
+    def get_by_natural_key(self, article_slug, author_slug):
+        return self.get(article__slug=article_slug, author__slug=author_slug)
+
+
+class ArticleAuthor(models.Model):
+    """An author's place in an article's byline."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ArticleAuthorManager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "byline"
+        constraints = [models.UniqueConstraint(fields=["article", "author"], name="byline_author_once")]
+
+    def __str__(self):
+        return f"{self.author} on {self.article}"
+
+    def natural_key(self):
+        return (*self.article.natural_key(), *self.author.natural_key())
+
+    natural_key.dependencies = ["articles.article", "articles.author"]
+
+
+class Correction(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    published_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["published_at"]
+
+    def __str__(self):
+        return f"Correction to {self.article} on {self.published_at:%Y-%m-%d}"
+
+
+class SourceQuerySet(models.QuerySet):
+    def published(self):
+        """Sources the public may see: cited by, or evidence for a claim of, a public article."""
+        cited = Citation.objects.filter(published_q("article__"), source=OuterRef("pk"))
+        evidence = ClaimEvidence.objects.filter(published_q("claim__article__"), source=OuterRef("pk"))
+        return self.filter(Exists(cited) | Exists(evidence))
+
+
+class SourceManager(models.Manager.from_queryset(SourceQuerySet)):
+    def get_by_natural_key(self, key):
+        return self.get(key=key)
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        NEWS = "news", "News"
+        OFFICIAL = "official", "Official statement"
+        STATISTICS = "statistics", "Statistics"
+        REPORT = "report", "Report"
+        ACADEMIC = "academic", "Academic"
+        OTHER = "other", "Other"
+
+    class LinkStatus(models.TextChoices):
+        UNCHECKED = "unchecked", "Not checked"
+        MISSING = "missing", "Link missing"
+        OK = "ok", "Working"
+        REDIRECTED = "redirected", "Redirected"
+        BROKEN = "broken", "Broken"
+
+    key = models.SlugField(
+        "citation key", max_length=100, unique=True, help_text="A short stable name, e.g. china-customs-2022."
+    )
+    url = models.URLField("URL", max_length=2000, blank=True)
+    normalised_url = models.CharField(max_length=2000, blank=True, editable=False)
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=300, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
+    language = models.CharField(max_length=35, blank=True, help_text="A language tag such as en, ru, kk.")
+    archive_url = models.URLField("archive URL", max_length=2000, blank=True)
+    link_status = models.CharField(max_length=20, choices=LinkStatus, default=LinkStatus.UNCHECKED)
+    link_checked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SourceManager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["normalised_url"], condition=~Q(normalised_url=""), name="source_url_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.key,)
+
+    def get_absolute_url(self):
+        return reverse("articles:source-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        normalised = normalise_url(self.url)
+        if normalised and Source.objects.filter(normalised_url=normalised).exclude(pk=self.pk).exists():
+            raise ValidationError({"url": "Another source already has this address."})
+
+    def save(self, *args, **kwargs):
+        self.normalised_url = normalise_url(self.url)
+        if not self.url and self.link_status == self.LinkStatus.UNCHECKED:
+            self.link_status = self.LinkStatus.MISSING
+        super().save(*args, **kwargs)
+
+
+class CitationManager(models.Manager):
+    def get_by_natural_key(self, article_slug, number):
+        return self.get(article__slug=article_slug, number=number)
+
+
+class Citation(models.Model):
+    """One numbered note in an article: the linked words and the source behind them."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="citations")
+    number = models.PositiveSmallIntegerField()
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    anchor_text = models.CharField("linked words", max_length=1000, blank=True)
+
+    objects = CitationManager()
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="citation_number_unique_in_article"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="citation_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"[{self.number}] {self.source}"
+
+    def natural_key(self):
+        return (*self.article.natural_key(), self.number)
+
+    natural_key.dependencies = ["articles.article", "articles.source"]
+
+
+class ClaimQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_q("article__"))
+
+
+class ClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
+    def get_by_natural_key(self, uid):
+        return self.get(uid=uid)
+
+
+class Claim(models.Model):
+    """One checkable statement an article makes, with the evidence behind it."""
+
+    class Status(models.TextChoices):
+        UNVERIFIED = "unverified", "Unverified"
+        VERIFIED = "verified", "Verified"
+        DISPUTED = "disputed", "Disputed"
+        FALSE = "false", "False"
+        OUTDATED = "outdated", "Outdated"
+
+    uid = models.UUIDField("stable ID", default=uuid.uuid4, unique=True, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order of the claim in the article.")
+    statement = models.TextField(help_text="The claim in one checkable sentence.")
+    quote = models.TextField(blank=True, help_text="The exact words of the article the claim comes from.")
+    quote_prefix = models.CharField(max_length=200, blank=True, help_text="A few words before the quote.")
+    quote_suffix = models.CharField(max_length=200, blank=True, help_text="A few words after the quote.")
+    status = models.CharField(max_length=20, choices=Status, default=Status.UNVERIFIED, db_index=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="checked_claims",
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    quantity_value = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
+    quantity_unit = models.CharField(max_length=50, blank=True, help_text="USD, people, per cent, …")
+    quantity_as_of = models.DateField(null=True, blank=True)
+    quantity_period = models.CharField(
+        max_length=100, blank=True, help_text="e.g. 2022, or January–September 2022"
+    )
+    actors = models.ManyToManyField("relations.Actor", related_name="claims", blank=True)
+    developments = models.ManyToManyField(
+        "relations.Development",
+        related_name="claims",
+        blank=True,
+        help_text="The relation developments this claim is evidence for.",
+    )
+    sources = models.ManyToManyField(Source, through="ClaimEvidence", related_name="claims")
+
+    objects = ClaimManager()
+
+    class Meta:
+        ordering = ["article", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_value__isnull=True) | ~Q(quantity_unit=""),
+                name="claim_quantity_has_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return self.statement if len(self.statement) <= 80 else self.statement[:79] + "…"
+
+    def natural_key(self):
+        return (str(self.uid),)
+
+    def get_absolute_url(self):
+        return reverse("articles:claim-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        if self.quantity_value is not None and not self.quantity_unit:
+            raise ValidationError({"quantity_unit": "A quantity needs a unit."})
+
+
+class ClaimEvidenceManager(models.Manager):
+    def get_by_natural_key(self, claim_uid, source_key, locator):
+        return self.get(claim__uid=claim_uid, source__key=source_key, locator=locator)
+
+
+class ClaimEvidence(models.Model):
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        CONTRADICTS = "contradicts", "Contradicts"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="evidence")
+    stance = models.CharField(max_length=20, choices=Stance, default=Stance.SUPPORTS)
+    locator = models.CharField(max_length=300, blank=True, help_text="Page, table or quote in the source.")
+
+    objects = ClaimEvidenceManager()
+
+    class Meta:
+        ordering = ["claim", "id"]
+        verbose_name = "evidence"
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "source", "locator"], name="evidence_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.get_stance_display().lower()} “{self.claim}”"
+
+    def natural_key(self):
+        return (*self.claim.natural_key(), *self.source.natural_key(), self.locator)
+
+    natural_key.dependencies = ["articles.claim", "articles.source"]

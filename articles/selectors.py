@@ -1,0 +1,45 @@
+"""Reads for the public surfaces: pages, feeds and the API ask these, never the models directly."""
+
+from django.db.models import Prefetch, QuerySet
+
+from relations.models import Actor
+
+from .models import Article, ArticleAuthor, Citation, Claim, ClaimEvidence
+
+
+def claims_with_evidence() -> QuerySet[Claim]:
+    evidence = ClaimEvidence.objects.select_related("source")
+    return Claim.objects.prefetch_related(Prefetch("evidence", queryset=evidence), "actors")
+
+
+def _with_list_content(articles: QuerySet[Article]) -> QuerySet[Article]:
+    bylines = Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
+    return articles.prefetch_related(bylines, "topics").order_by("-published_at", "-id")
+
+
+def _with_page_content(articles: QuerySet[Article]) -> QuerySet[Article]:
+    return _with_list_content(articles).prefetch_related(
+        Prefetch("citations", queryset=Citation.objects.select_related("source")),
+        Prefetch("claims", queryset=claims_with_evidence()),
+        Prefetch("actors", queryset=Actor.objects.order_by("name")),
+        "corrections",
+    )
+
+
+def article_list_published() -> QuerySet[Article]:
+    """Public articles, newest first, with what a list shows."""
+    return _with_list_content(Article.objects.published())
+
+
+def article_detail_published() -> QuerySet[Article]:
+    """Public articles with everything an article page or feed entry shows, in a fixed number of queries."""
+    return _with_page_content(Article.objects.published())
+
+
+def article_detail_preview() -> QuerySet[Article]:
+    """Every article, unpublished ones included, for staff preview."""
+    return _with_page_content(Article.objects.all())
+
+
+def claim_list_published() -> QuerySet[Claim]:
+    return claims_with_evidence().published().select_related("article")

@@ -23,7 +23,7 @@ def normalise_url(url: str) -> str:
     parts = urlsplit(canonicalize_url(cleaned))
     host = (parts.hostname or "").removeprefix("www.")
     port = parts.port
-    if port and not (parts.scheme, port) in {("http", 80), ("https", 443)}:
+    if port and (parts.scheme, port) not in {("http", 80), ("https", 443)}:
         host = f"{host}:{port}"
     scheme = "https" if parts.scheme in {"http", "https"} else parts.scheme
     path = parts.path.rstrip("/")

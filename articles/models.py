@@ -45,11 +45,11 @@ class Author(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("articles:author-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class Topic(models.Model):
@@ -65,11 +65,11 @@ class Topic(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("articles:topic-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -101,7 +101,7 @@ class Article(models.Model):
     authors = models.ManyToManyField(Author, through="ArticleAuthor", related_name="articles", blank=True)
     body = models.TextField(
         blank=True,
-        help_text="Markdown. Every link becomes a numbered note; a link whose address is lost can be written (#).",
+        help_text="Markdown. Every link becomes a numbered note; write (#) for a link whose address is lost.",
     )
     body_html = models.TextField(blank=True, editable=False)
     summary = models.TextField(blank=True)
@@ -135,20 +135,20 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
-    def get_absolute_url(self):
-        return reverse("articles:article-detail", kwargs={"slug": self.slug})
-
-    def clean(self):
-        if self.status == self.Status.PUBLISHED and not self.published_at:
-            raise ValidationError({"published_at": "A published article needs a publish time."})
-
     def save(self, *args, **kwargs):
         if self.status == self.Status.PUBLISHED and self.first_published_at is None:
             self.first_published_at = self.published_at
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:article-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            raise ValidationError({"published_at": "A published article needs a publish time."})
 
     @property
     def is_public(self):
@@ -246,6 +246,7 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["title"]
+        permissions = [("import_source", "Can import sources"), ("export_source", "Can export sources")]
         constraints = [
             models.UniqueConstraint(
                 fields=["normalised_url"], condition=~Q(normalised_url=""), name="source_url_unique"
@@ -255,22 +256,22 @@ class Source(models.Model):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.key,)
-
-    def get_absolute_url(self):
-        return reverse("articles:source-detail", kwargs={"pk": self.pk})
-
-    def clean(self):
-        normalised = normalise_url(self.url)
-        if normalised and Source.objects.filter(normalised_url=normalised).exclude(pk=self.pk).exists():
-            raise ValidationError({"url": "Another source already has this address."})
-
     def save(self, *args, **kwargs):
         self.normalised_url = normalise_url(self.url)
         if not self.url and self.link_status == self.LinkStatus.UNCHECKED:
             self.link_status = self.LinkStatus.MISSING
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:source-detail", kwargs={"pk": self.pk})
+
+    def natural_key(self):
+        return (self.key,)
+
+    def clean(self):
+        normalised = normalise_url(self.url)
+        if normalised and Source.objects.filter(normalised_url=normalised).exclude(pk=self.pk).exists():
+            raise ValidationError({"url": "Another source already has this address."})
 
 
 class CitationManager(models.Manager):
@@ -359,6 +360,7 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["article", "position", "id"]
+        permissions = [("import_claim", "Can import claims"), ("export_claim", "Can export claims")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity_value__isnull=True) | ~Q(quantity_unit=""),
@@ -369,11 +371,11 @@ class Claim(models.Model):
     def __str__(self):
         return self.statement if len(self.statement) <= 80 else self.statement[:79] + "…"
 
-    def natural_key(self):
-        return (str(self.uid),)
-
     def get_absolute_url(self):
         return reverse("articles:claim-detail", kwargs={"pk": self.pk})
+
+    def natural_key(self):
+        return (str(self.uid),)
 
     def clean(self):
         if self.quantity_value is not None and not self.quantity_unit:

@@ -51,6 +51,7 @@ class Actor(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("import_actor", "Can import actors"), ("export_actor", "Can export actors")]
         constraints = [
             models.UniqueConstraint(
                 fields=["iso_code"], condition=~Q(iso_code=""), name="actor_iso_code_unique"
@@ -66,11 +67,11 @@ class Actor(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("relations:actor-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def alias_list(self):
@@ -154,20 +155,20 @@ class Relation(models.Model):
     def __str__(self):
         return f"{self.actor_a} – {self.actor_b}"
 
-    def natural_key(self):
-        return (self.slug,)
-
-    def get_absolute_url(self):
-        return reverse("relations:relation-detail", kwargs={"slug": self.slug})
-
-    def clean(self):
-        if self.actor_a_id and self.actor_a_id == self.actor_b_id:
-            raise ValidationError("A relation needs two different actors.")
-
     def save(self, *args, **kwargs):
         if self.actor_a_id and self.actor_b_id and self.actor_a_id > self.actor_b_id:
             self.actor_a, self.actor_b = self.actor_b, self.actor_a
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("relations:relation-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        if self.actor_a_id and self.actor_a_id == self.actor_b_id:
+            raise ValidationError("A relation needs two different actors.")
 
     def developments(self):
         """The relation's timeline: developments in which both actors take part."""

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.models import Article, Author, Citation, Claim, Source
+from articles.models import Article, Author, Claim, Source
 from tests.factories import (
     ArticleAuthorFactory,
     ArticleFactory,

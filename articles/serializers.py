@@ -1,0 +1,149 @@
+"""What the JSON API shows of a published article: an explicit allow-list, nested, read-only.
+
+Every nested list reads an attribute the selector already prefetched (`bylines`, `topics`,
+`citations`, `claims` and their `evidence`, `corrections`), so a page of articles costs a fixed
+number of queries however many notes and claims each article has.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import Article, ArticleAuthor, Citation, Claim, ClaimEvidence, Correction, Source, Topic
+
+
+class OptionalURLField(serializers.URLField):
+    """A URL that is null rather than an empty string when the address is missing."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+class ReadOnlyModelSerializer(serializers.ModelSerializer):
+    # Every model field is output only (declared fields say so themselves): the API never writes.
+
+    def get_extra_kwargs(self):
+        extra_kwargs = super().get_extra_kwargs()
+        for name in self.Meta.fields:
+            extra_kwargs.setdefault(name, {})["read_only"] = True
+        return extra_kwargs
+
+
+class BylineSerializer(ReadOnlyModelSerializer):
+    """One author of an article, read through the byline so the order is the byline's."""
+
+    name = serializers.CharField(source="author.name", read_only=True)
+    slug = serializers.SlugField(source="author.slug", read_only=True)
+
+    class Meta:
+        model = ArticleAuthor
+        fields = ["name", "slug"]
+
+
+class TopicSerializer(ReadOnlyModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["name", "slug"]
+
+
+class SourceSerializer(ReadOnlyModelSerializer):
+    url = OptionalURLField()
+
+    class Meta:
+        model = Source
+        fields = ["id", "url", "title", "publisher"]
+
+
+class CitationSerializer(ReadOnlyModelSerializer):
+    source = SourceSerializer(read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ["number", "anchor_text", "source"]
+
+
+class EvidenceSerializer(ReadOnlyModelSerializer):
+    """A source behind a claim: the source's fields, and how and where it bears on the claim."""
+
+    id = serializers.IntegerField(source="source.id", read_only=True)
+    url = OptionalURLField(source="source.url")
+    title = serializers.CharField(source="source.title", read_only=True)
+    publisher = serializers.CharField(source="source.publisher", read_only=True)
+
+    class Meta:
+        model = ClaimEvidence
+        fields = ["id", "url", "title", "publisher", "stance", "locator"]
+
+
+class QuantitySerializer(ReadOnlyModelSerializer):
+    """A claim's number: the value as a decimal string, its unit, and the date or period it is for."""
+
+    value = serializers.DecimalField(source="quantity_value", max_digits=24, decimal_places=4, read_only=True)
+    unit = serializers.CharField(source="quantity_unit", read_only=True)
+    as_of = serializers.DateField(source="quantity_as_of", allow_null=True, read_only=True)
+    period = serializers.CharField(source="quantity_period", read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = ["value", "unit", "as_of", "period"]
+
+
+class ClaimSerializer(ReadOnlyModelSerializer):
+    quantity = serializers.SerializerMethodField()
+    sources = EvidenceSerializer(source="evidence", many=True, read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = ["id", "statement", "status", "quantity", "sources"]
+
+    @extend_schema_field(QuantitySerializer(allow_null=True))
+    def get_quantity(self, claim: Claim) -> dict | None:
+        if claim.quantity_value is None:
+            return None
+        return QuantitySerializer(claim, context=self.context).data
+
+
+class CorrectionSerializer(ReadOnlyModelSerializer):
+    class Meta:
+        model = Correction
+        fields = ["published_at", "text"]
+
+
+class ArticleSerializer(ReadOnlyModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The article's public page.")
+    # Always set on a published article, so not nullable here as it is in the model.
+    published_at = serializers.DateTimeField(read_only=True)
+    authors = BylineSerializer(source="bylines", many=True, read_only=True)
+    topics = TopicSerializer(many=True, read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+    claims = ClaimSerializer(many=True, read_only=True)
+    corrections = CorrectionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "dek",
+            "kind",
+            "url",
+            "published_at",
+            "first_published_at",
+            "updated_at",
+            "authors",
+            "topics",
+            "summary",
+            "body_html",
+            "citations",
+            "claims",
+            "corrections",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, article: Article) -> str:
+        path = article.get_absolute_url()
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

@@ -1,0 +1,518 @@
+"""The read-only JSON API, read the way a feed consumer reads it: by parsing the JSON."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from articles.models import Article, Citation, Claim, ClaimEvidence
+from tests.factories import (
+    ActorFactory,
+    ArticleAuthorFactory,
+    ArticleFactory,
+    AuthorFactory,
+    CitationFactory,
+    ClaimEvidenceFactory,
+    ClaimFactory,
+    CorrectionFactory,
+    SourceFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = "/api/v1/articles/"
+
+ARTICLE_FIELDS = {
+    "title",
+    "slug",
+    "dek",
+    "kind",
+    "url",
+    "published_at",
+    "first_published_at",
+    "updated_at",
+    "authors",
+    "topics",
+    "summary",
+    "body_html",
+    "citations",
+    "claims",
+    "corrections",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    """The anonymous rate limit counts in the cache; start every test with a clean count."""
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def detail_url(slug):
+    return f"{LIST_URL}{slug}/"
+
+
+def iso(moment):
+    """A datetime as the API writes it: ISO 8601 in UTC with a Z."""
+    return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def get_json(api, url, params=None, *, status=200):
+    response = api.get(url, params or {})
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    return response.json()
+
+
+def article_with_claims(*, notes, claims, **kwargs):
+    """A published article with `notes` numbered notes and `claims` claims, each with evidence and actors."""
+    article = ArticleFactory(body="", render=False, **kwargs)
+    ArticleAuthorFactory(article=article)
+    article.topics.add(TopicFactory())
+    article.actors.add(ActorFactory())
+    CorrectionFactory(article=article)
+    for number in range(1, notes + 1):
+        CitationFactory(article=article, number=number)
+    for position in range(claims):
+        claim = ClaimFactory(
+            article=article, position=position, quantity_value=Decimal("12.5"), quantity_unit="per cent"
+        )
+        ClaimEvidenceFactory(claim=claim)
+        ClaimEvidenceFactory(claim=claim, stance=ClaimEvidence.Stance.CONTRADICTS)
+        claim.actors.add(ActorFactory(), ActorFactory())
+    return article
+
+
+# What an article looks like
+
+
+def test_article_detail_shows_exactly_the_public_fields_with_nested_structures(api):
+    published_at = timezone.now() - datetime.timedelta(days=2)
+    article = ArticleFactory(
+        title="China and Central Asia",
+        slug="china-central-asia",
+        dek="Trade grows.",
+        kind=Article.Kind.BRIEF,
+        summary="Trade grew by 45 per cent.",
+        body="Trade [grew](https://example.org/trade) and [migration](#) rose.",
+        published_at=published_at,
+    )
+    author = AuthorFactory(name="Aigerim Sadykova", slug="aigerim-sadykova")
+    ArticleAuthorFactory(article=article, author=author)
+    topic = TopicFactory(name="Trade", slug="trade")
+    article.topics.add(topic)
+    claim = ClaimFactory(
+        article=article,
+        statement="Trade exceeded $70 billion in 2022.",
+        status=Claim.Status.VERIFIED,
+        quantity_value=Decimal("70000000000"),
+        quantity_unit="USD",
+        quantity_as_of=datetime.date(2022, 12, 31),
+        quantity_period="2022",
+    )
+    customs = SourceFactory(
+        url="https://customs.example.cn/2022", title="Customs statistics", publisher="GACC"
+    )
+    ClaimEvidenceFactory(claim=claim, source=customs, locator="table 3")
+    correction = CorrectionFactory(article=article, text="An earlier version gave the wrong year.")
+    article.refresh_from_db()
+    citations = {c.number: c.source for c in Citation.objects.filter(article=article)}
+
+    data = get_json(api, detail_url("china-central-asia"))
+
+    assert data == {
+        "title": "China and Central Asia",
+        "slug": "china-central-asia",
+        "dek": "Trade grows.",
+        "kind": "brief",
+        "url": "http://testserver/articles/china-central-asia/",
+        "published_at": iso(published_at),
+        "first_published_at": iso(published_at),
+        "updated_at": iso(article.updated_at),
+        "authors": [{"name": "Aigerim Sadykova", "slug": "aigerim-sadykova"}],
+        "topics": [{"name": "Trade", "slug": "trade"}],
+        "summary": "Trade grew by 45 per cent.",
+        "body_html": article.body_html,
+        "citations": [
+            {
+                "number": 1,
+                "anchor_text": "grew",
+                "source": {
+                    "id": citations[1].pk,
+                    "url": "https://example.org/trade",
+                    "title": "grew",
+                    "publisher": "",
+                },
+            },
+            {
+                "number": 2,
+                "anchor_text": "migration",
+                # The note's address was lost: the URL is null, not an empty string.
+                "source": {"id": citations[2].pk, "url": None, "title": "migration", "publisher": ""},
+            },
+        ],
+        "claims": [
+            {
+                "id": claim.pk,
+                "statement": "Trade exceeded $70 billion in 2022.",
+                "status": "verified",
+                "quantity": {
+                    "value": "70000000000.0000",
+                    "unit": "USD",
+                    "as_of": "2022-12-31",
+                    "period": "2022",
+                },
+                "sources": [
+                    {
+                        "id": customs.pk,
+                        "url": "https://customs.example.cn/2022",
+                        "title": "Customs statistics",
+                        "publisher": "GACC",
+                        "stance": "supports",
+                        "locator": "table 3",
+                    }
+                ],
+            }
+        ],
+        "corrections": [
+            {"published_at": iso(correction.published_at), "text": "An earlier version gave the wrong year."}
+        ],
+    }
+    assert '<sup class="note-ref" id="ref-1">' in data["body_html"]
+
+
+def test_list_entries_have_the_same_fields_as_the_detail(api):
+    article = article_with_claims(notes=2, claims=2)
+
+    listed = get_json(api, LIST_URL)["results"][0]
+    detail = get_json(api, detail_url(article.slug))
+
+    assert set(listed) == ARTICLE_FIELDS
+    assert listed == detail
+
+
+def test_authors_appear_in_byline_order_not_by_name(api):
+    article = ArticleFactory()
+    for position, name in [(2, "Aaron Third"), (0, "Zhanna First"), (1, "Mikhail Second")]:
+        ArticleAuthorFactory(article=article, author=AuthorFactory(name=name), position=position)
+
+    data = get_json(api, detail_url(article.slug))
+
+    assert [author["name"] for author in data["authors"]] == ["Zhanna First", "Mikhail Second", "Aaron Third"]
+
+
+def test_citations_are_numbered_in_note_order(api):
+    article = ArticleFactory(body=" ".join(f"[note {n}](https://example.org/{n})" for n in range(1, 13)))
+
+    data = get_json(api, detail_url(article.slug))
+
+    assert [(c["number"], c["anchor_text"]) for c in data["citations"]] == [
+        (n, f"note {n}") for n in range(1, 13)
+    ]
+    assert [c["source"]["url"] for c in data["citations"]] == [
+        f"https://example.org/{n}" for n in range(1, 13)
+    ]
+
+
+def test_a_claim_without_a_quantity_has_null_quantity_and_claims_keep_their_order(api):
+    article = ArticleFactory()
+    second = ClaimFactory(article=article, position=2, statement="Second.")
+    first = ClaimFactory(
+        article=article,
+        position=1,
+        statement="First.",
+        quantity_value=Decimal("45.5"),
+        quantity_unit="per cent",
+        quantity_period="January–September 2022",
+    )
+
+    claims = get_json(api, detail_url(article.slug))["claims"]
+
+    assert [claim["id"] for claim in claims] == [first.pk, second.pk]
+    assert claims[0]["quantity"] == {
+        "value": "45.5000",
+        "unit": "per cent",
+        "as_of": None,
+        "period": "January–September 2022",
+    }
+    assert claims[1]["quantity"] is None
+    assert claims[1]["sources"] == []
+
+
+def test_claim_sources_carry_stance_and_locator_and_a_null_url_when_missing(api):
+    claim = ClaimFactory()
+    lost = SourceFactory(url="", title="A lost page", publisher="")
+    ClaimEvidenceFactory(claim=claim, source=lost, stance=ClaimEvidence.Stance.CONTRADICTS, locator="")
+
+    sources = get_json(api, detail_url(claim.article.slug))["claims"][0]["sources"]
+
+    assert sources == [
+        {
+            "id": lost.pk,
+            "url": None,
+            "title": "A lost page",
+            "publisher": "",
+            "stance": "contradicts",
+            "locator": "",
+        }
+    ]
+
+
+# Published content only
+
+HIDDEN = {
+    "draft": {"status": Article.Status.DRAFT, "published_at": None},
+    "in review": {"status": Article.Status.IN_REVIEW, "published_at": None},
+    "withdrawn": {
+        "status": Article.Status.WITHDRAWN,
+        "published_at": timezone.now() - datetime.timedelta(days=30),
+    },
+    "scheduled": {
+        "status": Article.Status.PUBLISHED,
+        "published_at": timezone.now() + datetime.timedelta(days=1),
+    },
+}
+
+
+@pytest.mark.parametrize("state", HIDDEN.values(), ids=HIDDEN.keys())
+def test_unpublished_articles_are_neither_listed_nor_served(api, state):
+    visible = ArticleFactory(slug="visible")
+    hidden = ArticleFactory(slug="hidden", **state)
+
+    listed = get_json(api, LIST_URL)
+
+    assert [entry["slug"] for entry in listed["results"]] == [visible.slug]
+    assert listed["count"] == 1
+    assert get_json(api, detail_url(hidden.slug), status=404) == {
+        "detail": "No Article matches the given query."
+    }
+
+
+def test_a_draft_articles_claims_appear_nowhere(api):
+    public = ArticleFactory(slug="public")
+    ClaimFactory(article=public, statement="A public claim.")
+    draft = ArticleFactory(slug="draft", status=Article.Status.DRAFT, published_at=None)
+    secret = ClaimFactory(article=draft, statement="A secret draft claim.")
+    ClaimEvidenceFactory(claim=secret, source=SourceFactory(title="A secret draft source"))
+
+    responses = [
+        api.get(LIST_URL),
+        api.get(LIST_URL, {"page_size": 100}),
+        api.get(detail_url("public")),
+        api.get(detail_url("draft")),
+    ]
+
+    for response in responses:
+        assert b"secret draft" not in response.content
+    claims = [claim for entry in responses[0].json()["results"] for claim in entry["claims"]]
+    assert [claim["statement"] for claim in claims] == ["A public claim."]
+
+
+def test_unknown_slug_gives_a_json_404(api):
+    assert get_json(api, detail_url("no-such-article"), status=404) == {
+        "detail": "No Article matches the given query."
+    }
+
+
+def test_a_slug_with_odd_characters_still_gets_the_apis_json_404(api):
+    assert get_json(api, detail_url("no.such article"), status=404)["detail"]
+
+
+# The list and its pages
+
+
+def test_list_is_newest_first_with_count_and_page_links(api):
+    now = timezone.now()
+    for days in [3, 1, 2]:
+        ArticleFactory(slug=f"days-{days}", published_at=now - datetime.timedelta(days=days))
+
+    first = get_json(api, LIST_URL, {"page_size": 2})
+    second = get_json(api, first["next"])
+
+    assert first["count"] == 3
+    assert first["previous"] is None
+    assert first["next"] == "http://testserver/api/v1/articles/?page=2&page_size=2"
+    assert [entry["slug"] for entry in first["results"]] == ["days-1", "days-2"]
+    assert second["next"] is None
+    assert second["previous"] == "http://testserver/api/v1/articles/?page_size=2"
+    assert [entry["slug"] for entry in second["results"]] == ["days-3"]
+
+
+def test_default_page_holds_twenty_articles(api):
+    ArticleFactory.create_batch(21, body="", render=False)
+
+    data = get_json(api, LIST_URL)
+
+    assert len(data["results"]) == 20
+    assert data["next"] == "http://testserver/api/v1/articles/?page=2"
+
+
+def test_page_size_is_capped_at_one_hundred(api):
+    ArticleFactory.create_batch(101, body="", render=False)
+
+    data = get_json(api, LIST_URL, {"page_size": 100000})
+
+    assert data["count"] == 101
+    assert len(data["results"]) == 100
+    assert data["next"] == "http://testserver/api/v1/articles/?page=2&page_size=100000"
+
+
+@pytest.mark.parametrize("page_size", ["abc", "0", "-5", ""])
+def test_a_nonsense_page_size_falls_back_to_the_default(api, page_size):
+    ArticleFactory.create_batch(21, body="", render=False)
+
+    assert len(get_json(api, LIST_URL, {"page_size": page_size})["results"]) == 20
+
+
+@pytest.mark.parametrize("page", ["abc", "3", "0", "-1", "99999999999999999999"])
+def test_a_bad_or_past_the_end_page_gives_a_json_404(api, page):
+    ArticleFactory.create_batch(3, body="", render=False)
+
+    data = get_json(api, LIST_URL, {"page": page, "page_size": 2}, status=404)
+
+    assert data == {"detail": "Invalid page."}
+
+
+def test_the_last_page_by_name_is_served(api):
+    ArticleFactory.create_batch(3, body="", render=False)
+
+    assert len(get_json(api, LIST_URL, {"page": "last", "page_size": 2})["results"]) == 1
+
+
+def test_unknown_query_parameters_are_ignored(api):
+    ArticleFactory(slug="public")
+    ArticleFactory(slug="draft", status=Article.Status.DRAFT, published_at=None)
+
+    plain = get_json(api, LIST_URL)
+    noisy = get_json(api, LIST_URL, {"status": "draft", "slug": "draft", "ordering": "title", "foo": "bar"})
+
+    assert noisy == plain
+    assert [entry["slug"] for entry in noisy["results"]] == ["public"]
+
+
+# Read-only, JSON-only
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("target", ["list", "detail"])
+def test_writes_are_not_allowed(api, method, target):
+    article = ArticleFactory()
+    url = LIST_URL if target == "list" else detail_url(article.slug)
+
+    response = getattr(api, method)(url, {"title": "Changed"}, format="json")
+
+    assert response.status_code == 405
+    assert response.json() == {"detail": f'Method "{method.upper()}" not allowed.'}
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS"}
+    assert Article.objects.get(pk=article.pk).title == article.title
+    assert Article.objects.count() == 1
+
+
+def test_a_logged_in_staff_user_cannot_write_either(api, staff_user):
+    article = ArticleFactory()
+    api.force_login(staff_user)
+
+    response = api.delete(detail_url(article.slug))
+
+    assert response.status_code == 405
+    assert Article.objects.filter(pk=article.pk).exists()
+
+
+def test_html_is_not_served_when_debug_is_off(api, settings):
+    assert settings.DEBUG is False
+    ArticleFactory()
+
+    html_only = api.get(LIST_URL, HTTP_ACCEPT="text/html")
+    browser = api.get(LIST_URL, HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+
+    assert html_only.status_code == 406
+    assert html_only["Content-Type"] == "application/json"
+    assert "detail" in html_only.json()
+    assert browser.status_code == 200
+    assert browser["Content-Type"] == "application/json"
+    assert browser.json()["count"] == 1
+
+
+# Schema and docs
+
+
+def test_schema_describes_the_article_endpoints(api):
+    response = api.get("/api/v1/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert {"/api/v1/articles/", "/api/v1/articles/{slug}/"} <= set(schema["paths"])
+    assert set(schema["paths"]["/api/v1/articles/"]) == {"get"}
+    assert set(schema["components"]["schemas"]["Article"]["properties"]) == ARTICLE_FIELDS
+    quantity = schema["components"]["schemas"]["Claim"]["properties"]["quantity"]
+    assert quantity["nullable"] is True
+    assert quantity["allOf"] == [{"$ref": "#/components/schemas/Quantity"}]
+    list_parameters = {p["name"] for p in schema["paths"]["/api/v1/articles/"]["get"]["parameters"]}
+    assert list_parameters == {"page", "page_size"}
+
+
+def test_schema_is_valid_openapi_without_warnings(tmp_path):
+    # --fail-on-warn exits non-zero on any warning, e.g. a method field without a type.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert "/api/v1/articles/{slug}/" in (tmp_path / "schema.yaml").read_text()
+
+
+def test_docs_page_loads_its_scripts_from_this_site_only(client):
+    response = client.get("/api/v1/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert '<script src="/api/v1/docs/?script=' in html
+    assert "<script>" not in html  # no inline script for the CSP to refuse
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+    script = client.get("/api/v1/docs/", {"script": ""})
+    assert script.status_code == 200
+    assert "/api/v1/schema/" in script.content.decode()
+
+
+# A fixed number of queries
+
+
+def count_queries(api, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_detail_costs_the_same_queries_for_one_note_or_forty(api):
+    small = article_with_claims(notes=1, claims=1)
+    big = article_with_claims(notes=40, claims=40)
+
+    small_count = count_queries(api, detail_url(small.slug))
+    big_count = count_queries(api, detail_url(big.slug))
+
+    # The article, then one each for bylines+authors, topics, citations+sources, claims,
+    # evidence+sources, claim actors, article actors, corrections.
+    assert small_count == big_count == 9
+
+
+def test_list_costs_the_same_queries_for_one_article_or_twenty_five(api):
+    article_with_claims(notes=2, claims=2)
+    one_count = count_queries(api, LIST_URL)
+
+    for _ in range(24):
+        article_with_claims(notes=3, claims=3)
+    many_count = count_queries(api, LIST_URL)
+
+    assert get_json(api, LIST_URL)["count"] == 25
+    # The detail's nine queries plus the page's count.
+    assert one_count == many_count == 10

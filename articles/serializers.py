@@ -1,13 +1,15 @@
 """What the JSON API shows of a published article: an explicit allow-list, nested, read-only.
 
-Every nested list reads an attribute the selector already prefetched (`bylines`, `topics`,
-`citations`, `claims` and their `evidence`, `corrections`), so a page of articles costs a fixed
-number of queries however many notes and claims each article has.
+Every nested list reads an attribute the selector already prefetched (`bylines`, `topics`, `citations`,
+`claims` with their `evidence` and `actors`, `actors`, `corrections`), so a page of articles costs a
+fixed number of queries however many notes and claims each article has.
 """
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from relations.models import Actor
 
 from .models import Article, ArticleAuthor, Citation, Claim, ClaimEvidence, Correction, Source, Topic
 
@@ -47,6 +49,12 @@ class TopicSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = Topic
         fields = ["name", "slug"]
+
+
+class ActorSerializer(ReadOnlyModelSerializer):
+    class Meta:
+        model = Actor
+        fields = ["name", "slug", "kind"]
 
 
 class SourceSerializer(ReadOnlyModelSerializer):
@@ -94,10 +102,11 @@ class QuantitySerializer(ReadOnlyModelSerializer):
 class ClaimSerializer(ReadOnlyModelSerializer):
     quantity = serializers.SerializerMethodField()
     sources = EvidenceSerializer(source="evidence", many=True, read_only=True)
+    actors = ActorSerializer(many=True, read_only=True)
 
     class Meta:
         model = Claim
-        fields = ["id", "statement", "status", "quantity", "sources"]
+        fields = ["id", "statement", "status", "quantity", "sources", "actors"]
 
     @extend_schema_field(QuantitySerializer(allow_null=True))
     def get_quantity(self, claim: Claim) -> dict | None:
@@ -120,6 +129,7 @@ class ArticleSerializer(ReadOnlyModelSerializer):
     topics = TopicSerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
     claims = ClaimSerializer(many=True, read_only=True)
+    actors = ActorSerializer(many=True, read_only=True)
     corrections = CorrectionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -139,6 +149,7 @@ class ArticleSerializer(ReadOnlyModelSerializer):
             "body_html",
             "citations",
             "claims",
+            "actors",
             "corrections",
         ]
 

@@ -44,6 +44,7 @@ ARTICLE_FIELDS = {
     "body_html",
     "citations",
     "claims",
+    "actors",
     "corrections",
 }
 
@@ -112,6 +113,8 @@ def test_article_detail_shows_exactly_the_public_fields_with_nested_structures(a
     ArticleAuthorFactory(article=article, author=author)
     topic = TopicFactory(name="Trade", slug="trade")
     article.topics.add(topic)
+    china = ActorFactory(name="China", slug="china", kind="state")
+    article.actors.add(china)
     claim = ClaimFactory(
         article=article,
         statement="Trade exceeded $70 billion in 2022.",
@@ -125,6 +128,7 @@ def test_article_detail_shows_exactly_the_public_fields_with_nested_structures(a
         url="https://customs.example.cn/2022", title="Customs statistics", publisher="GACC"
     )
     ClaimEvidenceFactory(claim=claim, source=customs, locator="table 3")
+    claim.actors.add(china)
     correction = CorrectionFactory(article=article, text="An earlier version gave the wrong year.")
     article.refresh_from_db()
     citations = {c.number: c.source for c in Citation.objects.filter(article=article)}
@@ -183,8 +187,10 @@ def test_article_detail_shows_exactly_the_public_fields_with_nested_structures(a
                         "locator": "table 3",
                     }
                 ],
+                "actors": [{"name": "China", "slug": "china", "kind": "state"}],
             }
         ],
+        "actors": [{"name": "China", "slug": "china", "kind": "state"}],
         "corrections": [
             {"published_at": iso(correction.published_at), "text": "An earlier version gave the wrong year."}
         ],

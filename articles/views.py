@@ -1,5 +1,127 @@
-from django.http import HttpResponse
+"""Public reader pages for articles, claims, sources, authors and topics.
+
+Every view gets its rows through a `published()` queryset or a selector, so the one visibility rule
+(a published article whose publish time has come) is asked in one place. Each page runs a fixed
+number of queries whatever the number of notes, claims or articles it shows.
+"""
+
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.timezone import localdate
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+from .models import Article, Author, Citation, Claim, ClaimEvidence, Source, Topic
+from .selectors import (
+    article_detail_preview,
+    article_detail_published,
+    article_list_published,
+    claim_list_published,
+)
+
+ARTICLES_PER_PAGE = 20
+HOME_ARTICLES = 13  # one lead article and a dozen more
 
 
+def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = ARTICLES_PER_PAGE) -> Page:
+    """One page of `queryset`; a page number that is not a page answers 404, never 500."""
+    try:
+        return Paginator(queryset, per_page).page(request.GET.get("page") or 1)
+    except InvalidPage as exc:
+        raise Http404("No such page.") from exc
+
+
+@require_safe
 def home(request):
-    return HttpResponse("Footnote")
+    articles = list(article_list_published()[:HOME_ARTICLES])
+    topics = Topic.objects.filter(articles__in=Article.objects.published()).distinct()
+    return render(
+        request,
+        "articles/home.html",
+        {"lead": articles[0] if articles else None, "articles": articles[1:], "topics": topics},
+    )
+
+
+@require_safe
+def article_list(request):
+    page = paginate(request, article_list_published())
+    return render(request, "articles/article_list.html", {"page": page, "articles": page.object_list})
+
+
+@require_safe
+def article_detail(request, slug):
+    preview = False
+    try:
+        article = article_detail_published().get(slug=slug)
+    except Article.DoesNotExist:
+        if not request.user.has_perm("articles.change_article"):
+            raise Http404("No published article at this address.") from None
+        article = get_object_or_404(article_detail_preview(), slug=slug)
+        preview = True
+    updated = bool(article.published_at and localdate(article.updated_at) > localdate(article.published_at))
+    response = render(
+        request,
+        "articles/article_detail.html",
+        {"article": article, "preview": preview, "show_updated": updated},
+    )
+    if preview:
+        add_never_cache_headers(response)
+    return response
+
+
+@require_safe
+def claim_detail(request, pk):
+    claim = get_object_or_404(claim_list_published().prefetch_related("developments"), pk=pk)
+    return render(request, "articles/claim_detail.html", {"claim": claim})
+
+
+@require_safe
+def source_detail(request, pk):
+    source = get_object_or_404(Source.objects.published(), pk=pk)
+    citations = (
+        Citation.objects.filter(source=source, article__in=Article.objects.published())
+        .select_related("article")
+        .order_by("-article__published_at", "article_id", "number")
+    )
+    evidence = (
+        ClaimEvidence.objects.filter(source=source, claim__in=Claim.objects.published())
+        .select_related("claim__article")
+        .order_by("-claim__article__published_at", "claim__position", "id")
+    )
+    return render(
+        request,
+        "articles/source_detail.html",
+        {"source": source, "citations": citations, "evidence": evidence},
+    )
+
+
+@require_safe
+def author_detail(request, slug):
+    author = get_object_or_404(Author.objects.published(), slug=slug)
+    page = paginate(request, article_list_published().filter(bylines__author=author))
+    return render(
+        request,
+        "articles/author_detail.html",
+        {"author": author, "page": page, "articles": page.object_list},
+    )
+
+
+@require_safe
+def topic_detail(request, slug):
+    topic = get_object_or_404(Topic, slug=slug)
+    page = paginate(request, article_list_published().filter(topics=topic))
+    return render(
+        request,
+        "articles/topic_detail.html",
+        {"topic": topic, "page": page, "articles": page.object_list},
+    )
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    lines = ["User-agent: *", "Allow: /", "Disallow: /admin/"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

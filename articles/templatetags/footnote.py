@@ -1,0 +1,31 @@
+"""Small display helpers for the public pages."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def quantity(value):
+    """A claim's quantity as a reader writes it: 70,000,000,000 and 12.5, not 70000000000.0000 and 12.5000."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return value
+    # normalize() turns 70000000000.0000 into 7E+10; the "f" format writes it out in full again.
+    return f"{number.normalize():,f}"
+
+
+@register.filter
+def web_url(value):
+    """`value` if it is an http(s) address, else "": a stored address only becomes a link when it is safe.
+
+    URLField validates forms, but imports and scripts can store anything; a `javascript:` address
+    must never reach an href.
+    """
+    url = (value or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""

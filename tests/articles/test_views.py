@@ -1,0 +1,617 @@
+import datetime
+import itertools
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.template import loader
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Citation, Claim, ClaimEvidence, Source
+from tests.factories import (
+    ActorFactory,
+    ArticleAuthorFactory,
+    ArticleFactory,
+    AuthorFactory,
+    ClaimEvidenceFactory,
+    ClaimFactory,
+    CorrectionFactory,
+    SourceFactory,
+    StaffFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+_unique = itertools.count()
+
+
+class _Elements(HTMLParser):
+    """Every start tag of a page as (tag, attributes), in document order."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, {name: value or "" for name, value in attrs}))
+
+
+def elements_of(html: str) -> list[tuple[str, dict[str, str]]]:
+    parser = _Elements()
+    parser.feed(html)
+    return parser.found
+
+
+def elements(response) -> list[tuple[str, dict[str, str]]]:
+    return elements_of(response.content.decode())
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context.captured_queries)
+
+
+def article_with(notes: int, **fields) -> Article:
+    """A published article with `notes` numbered notes and as many claims, each with evidence and an actor."""
+    prefix = next(_unique)
+    body = " ".join(f"Point [{i}](https://example.org/{prefix}/{i})." for i in range(1, notes + 1))
+    article = ArticleFactory(body=body, **fields)
+    ArticleAuthorFactory(article=article, author=AuthorFactory(), position=0)
+    article.topics.add(TopicFactory())
+    article.actors.add(ActorFactory())
+    CorrectionFactory(article=article)
+    for position in range(notes):
+        claim = ClaimFactory(article=article, position=position, quantity_value=1, quantity_unit="USD")
+        ClaimEvidenceFactory(claim=claim, source=SourceFactory())
+        claim.actors.add(ActorFactory())
+    return article
+
+
+def past(days=1):
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def future(days=1):
+    return timezone.now() + datetime.timedelta(days=days)
+
+
+UNPUBLISHED_STATES = {
+    "draft": lambda: {"status": Article.Status.DRAFT, "published_at": None},
+    "in-review": lambda: {"status": Article.Status.IN_REVIEW, "published_at": None},
+    "withdrawn": lambda: {"status": Article.Status.WITHDRAWN, "published_at": past()},
+    "scheduled": lambda: {"status": Article.Status.PUBLISHED, "published_at": future()},
+}
+unpublished_states = pytest.mark.parametrize(
+    "state", list(UNPUBLISHED_STATES.values()), ids=list(UNPUBLISHED_STATES)
+)
+
+
+def editor_with_change_permission():
+    user = StaffFactory()
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="articles", codename="change_article")
+    )
+    return user
+
+
+# Home and the article list
+
+
+def test_home_shows_the_latest_published_articles_with_the_lead_first(client):
+    older = ArticleFactory(title="Older piece", published_at=past(days=5))
+    lead = ArticleFactory(title="Newest piece", summary="The lead summary.", published_at=past(days=1))
+
+    response = client.get(reverse("articles:home"))
+
+    assert response.status_code == 200
+    assert response.context["lead"] == lead
+    assert list(response.context["articles"]) == [older]
+    html = response.content.decode()
+    assert html.index("Newest piece") < html.index("Older piece")
+    assert 'class="card card--lead"' in html
+    assert "The lead summary." in html
+
+
+def test_article_list_shows_twenty_articles_a_page_newest_first(client):
+    articles = [ArticleFactory(published_at=past(days=n)) for n in range(1, 26)]
+
+    first = client.get(reverse("articles:article-list"))
+    second = client.get(reverse("articles:article-list"), {"page": 2})
+
+    assert list(first.context["articles"]) == articles[:20]
+    assert list(second.context["articles"]) == articles[20:]
+    assert 'rel="next"' in first.content.decode()
+
+
+@pytest.mark.parametrize("page", ["x", "0", "-1", "1.5", "3", "99999999999999999999"])
+def test_a_bad_page_number_answers_404(client, page):
+    ArticleFactory()
+    assert client.get(reverse("articles:article-list"), {"page": page}).status_code == 404
+
+
+def test_an_empty_article_list_still_has_a_first_page(client):
+    response = client.get(reverse("articles:article-list"))
+    assert response.status_code == 200
+    assert "No published articles yet." in response.content.decode()
+
+
+# The article page
+
+
+def test_article_page_shows_title_dek_kind_bylines_in_order_and_linked_topics(client):
+    article = ArticleFactory(title="Trade in the steppe", dek="Why the corridor matters.", kind="brief")
+    second = AuthorFactory(name="Zhanna Second", affiliation="Almaty Desk", bio="Covers energy.")
+    first = AuthorFactory(name="Aibek First", affiliation="Eurasia Programme", bio="Covers trade.")
+    ArticleAuthorFactory(article=article, author=second, position=2)
+    ArticleAuthorFactory(article=article, author=first, position=1)
+    topic = TopicFactory(name="Trade")
+    article.topics.add(topic)
+
+    response = client.get(article.get_absolute_url())
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Trade in the steppe — Footnote</title>" in html
+    assert '<meta name="description" content="Why the corridor matters.">' in html
+    assert "Why the corridor matters." in html
+    assert "Brief" in html
+    assert html.index("Aibek First") < html.index("Zhanna Second")
+    for text in ("Eurasia Programme", "Covers trade.", "Almaty Desk", "Covers energy."):
+        assert text in html
+    assert f'href="{topic.get_absolute_url()}"' in html
+    assert f'<time datetime="{article.published_at.isoformat()}"' in html
+
+
+def test_article_page_renders_the_body_html_and_numbers_its_notes_with_back_links(client):
+    article = ArticleFactory(
+        body="Trade [grew](https://example.org/trade) and [migration](https://example.org/migration) rose."
+    )
+    Citation.objects.filter(article=article, number=1).update(source=SourceFactory(title="Customs report"))
+
+    response = client.get(article.get_absolute_url())
+
+    found = elements(response)
+    notes = [attrs["id"] for tag, attrs in found if tag == "li" and attrs.get("id", "").startswith("note-")]
+    refs = [attrs["id"] for tag, attrs in found if tag == "sup" and attrs.get("id", "").startswith("ref-")]
+    back_links = [
+        attrs["href"] for tag, attrs in found if tag == "a" and "note-back" in attrs.get("class", "")
+    ]
+    note_links = [
+        attrs["href"] for tag, attrs in found if tag == "a" and attrs.get("href", "").startswith("#note-")
+    ]
+    assert notes == ["note-1", "note-2"]
+    assert refs == ["ref-1", "ref-2"]
+    assert back_links == ["#ref-1", "#ref-2"]
+    assert note_links == ["#note-1", "#note-2"]
+    html = response.content.decode()
+    assert "Customs report" in html
+    assert 'href="https://example.org/migration"' in html
+
+
+def test_a_note_names_its_source_with_publisher_date_and_address(client):
+    source = SourceFactory(
+        title="Trade statistics 2022",
+        publisher="Customs Office",
+        published_on=datetime.date(2023, 1, 13),
+        url="https://customs.example/stats",
+    )
+    article = ArticleFactory(body="Trade [grew](https://customs.example/stats).")
+    assert article.citations.get().source == source
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert "Trade statistics 2022" in html
+    assert "Customs Office" in html
+    assert '<time datetime="2023-01-13">13 January 2023</time>' in html
+    assert '<a class="note-url" href="https://customs.example/stats"' in html
+    assert "link missing" not in html
+
+
+def test_a_note_whose_source_lost_its_address_says_link_missing(client):
+    article = ArticleFactory(body="Many [workers](#) left.")
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert article.citations.get().source.url == ""
+    assert '<span class="link-missing">link missing</span>' in html
+
+
+def test_article_page_lists_its_claims_with_status_quantity_and_evidence(client):
+    article = ArticleFactory()
+    claim = ClaimFactory(
+        article=article,
+        statement="Trade exceeded $70 billion in 2022.",
+        status=Claim.Status.DISPUTED,
+        quantity_value=Decimal("70000000000"),
+        quantity_unit="USD",
+        quantity_period="2022",
+    )
+    ClaimEvidenceFactory(
+        claim=claim, source=SourceFactory(title="Customs yearbook"), stance="contradicts", locator="table 3"
+    )
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert "Claims in this article" in html
+    assert f'<a href="{claim.get_absolute_url()}">Trade exceeded $70 billion in 2022.</a>' in html
+    assert '<span class="badge badge--disputed">' in html
+    assert "70,000,000,000</data> USD, 2022" in html
+    assert "Customs yearbook" in html
+    assert "Contradicts" in html
+    assert "(table 3)" in html
+
+
+def test_article_page_links_the_actors_it_mentions_and_shows_corrections(client):
+    article = ArticleFactory()
+    actor = ActorFactory(name="Kazakhstan")
+    article.actors.add(actor)
+    CorrectionFactory(article=article, text="An earlier version gave the wrong year.")
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert f'<a href="{actor.get_absolute_url()}">Kazakhstan</a>' in html
+    assert "Corrections" in html
+    assert "An earlier version gave the wrong year." in html
+
+
+def test_article_page_shows_an_updated_date_only_when_later_than_publication(client):
+    fresh = ArticleFactory(published_at=timezone.now())
+    revised = ArticleFactory(published_at=past(days=10))
+
+    assert "Updated" not in client.get(fresh.get_absolute_url()).content.decode()
+    assert "Updated" in client.get(revised.get_absolute_url()).content.decode()
+
+
+def test_a_hostile_body_or_title_never_reaches_the_page_unescaped(client):
+    article = ArticleFactory(
+        title='<script>alert("title")</script>',
+        dek="<img src=x onerror=alert(1)>",
+        body='Hi <script>alert("body")</script> [x](javascript:alert(1)) <a href="#" onclick="evil()">y</a>',
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert "<script" not in html
+    assert "<img" not in html
+    assert 'href="javascript:' not in html
+    assert all(not name.startswith("on") for _, attrs in elements_of(html) for name in attrs)
+    assert "&lt;script&gt;" in html
+
+
+# What the public may not see
+
+
+@unpublished_states
+def test_anonymous_reader_cannot_see_an_unpublished_article(client, state):
+    article = ArticleFactory(**state())
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+@unpublished_states
+def test_the_claims_of_an_unpublished_article_answer_404(client, state):
+    claim = ClaimFactory(article=ArticleFactory(**state()))
+    assert client.get(claim.get_absolute_url()).status_code == 404
+
+
+@unpublished_states
+def test_sources_cited_or_used_only_by_an_unpublished_article_answer_404(client, state):
+    article = ArticleFactory(body="[cited](https://example.org/only-in-draft)", **state())
+    cited = article.citations.get().source
+    evidence = ClaimEvidenceFactory(claim=ClaimFactory(article=article)).source
+
+    assert client.get(cited.get_absolute_url()).status_code == 404
+    assert client.get(evidence.get_absolute_url()).status_code == 404
+
+
+@unpublished_states
+def test_an_author_of_only_unpublished_articles_answers_404(client, state):
+    author = AuthorFactory()
+    ArticleAuthorFactory(article=ArticleFactory(**state()), author=author)
+    assert client.get(author.get_absolute_url()).status_code == 404
+
+
+@unpublished_states
+def test_unpublished_articles_are_absent_from_every_list(client, state):
+    author, topic, actor = AuthorFactory(), TopicFactory(), ActorFactory()
+    shown = ArticleFactory(title="Public piece")
+    hidden = ArticleFactory(title="Hidden piece", **state())
+    for article in (shown, hidden):
+        ArticleAuthorFactory(article=article, author=author)
+        article.topics.add(topic)
+        article.actors.add(actor)
+
+    pages = [
+        reverse("articles:home"),
+        reverse("articles:article-list"),
+        author.get_absolute_url(),
+        topic.get_absolute_url(),
+        actor.get_absolute_url(),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "Public piece" in html, url
+        assert "Hidden piece" not in html, url
+    home = client.get(reverse("articles:home")).content.decode()
+    assert topic.name in home
+
+
+@unpublished_states
+def test_a_source_page_lists_only_public_citations_and_claims(client, state):
+    source = SourceFactory(url="https://example.org/shared")
+    shown = ArticleFactory(title="Public piece", body="[a](https://example.org/shared)")
+    hidden = ArticleFactory(title="Hidden piece", body="[a](https://example.org/shared)", **state())
+    ClaimEvidenceFactory(claim=ClaimFactory(article=shown, statement="Public claim."), source=source)
+    ClaimEvidenceFactory(claim=ClaimFactory(article=hidden, statement="Hidden claim."), source=source)
+
+    html = client.get(source.get_absolute_url()).content.decode()
+
+    assert "Public piece" in html
+    assert "Public claim." in html
+    assert "Hidden piece" not in html
+    assert "Hidden claim." not in html
+
+
+# Staff preview
+
+
+def test_an_editor_previews_an_unpublished_article_with_a_banner_and_no_caching(client):
+    article = article_with(2, status=Article.Status.DRAFT, published_at=None, title="Work in progress")
+    client.force_login(editor_with_change_permission())
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Preview — not published" in html
+    assert "Work in progress" in html
+    assert '<li id="note-2" value="2">' in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    cache_control = response["Cache-Control"]
+    for directive in ("no-cache", "no-store", "must-revalidate", "private", "max-age=0"):
+        assert directive in cache_control
+
+
+def test_an_editor_sees_a_published_article_without_the_preview_banner(client):
+    article = ArticleFactory()
+    client.force_login(editor_with_change_permission())
+
+    response = client.get(article.get_absolute_url())
+
+    assert "Preview — not published" not in response.content.decode()
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_a_staff_user_without_the_change_permission_cannot_preview(client):
+    article = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    client.force_login(StaffFactory())
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_a_superuser_previews_a_scheduled_article(admin_client):
+    article = ArticleFactory(published_at=future())
+    response = admin_client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "Preview — not published" in response.content.decode()
+
+
+def test_preview_does_not_open_claim_and_source_pages_of_a_draft(client):
+    article = ArticleFactory(
+        status=Article.Status.DRAFT, published_at=None, body="[a](https://example.org/d)"
+    )
+    claim = ClaimFactory(article=article)
+    client.force_login(editor_with_change_permission())
+    assert client.get(claim.get_absolute_url()).status_code == 404
+    assert client.get(article.citations.get().source.get_absolute_url()).status_code == 404
+
+
+# Claim, source, author and topic pages
+
+
+def test_claim_page_shows_statement_status_quote_quantity_evidence_and_article(client):
+    article = ArticleFactory(title="The summit")
+    claim = ClaimFactory(
+        article=article,
+        statement="Kazakhstan accounted for $31 billion.",
+        status=Claim.Status.FALSE,
+        quote="accounted for about $31 billion",
+        quote_prefix="Kazakhstan alone",
+        quantity_value=Decimal("31000000000.5000"),
+        quantity_unit="USD",
+        quantity_as_of=datetime.date(2022, 12, 31),
+    )
+    evidence = ClaimEvidenceFactory(
+        claim=claim, source=SourceFactory(title="Bureau summary"), locator="p. 12"
+    )
+    claim.actors.add(ActorFactory(name="Kazakhstan"))
+
+    response = client.get(claim.get_absolute_url())
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Kazakhstan accounted for $31 billion." in html
+    assert '<span class="badge badge--false">' in html
+    assert "<mark>accounted for about $31 billion</mark>" in html
+    assert '<data value="31000000000.5000">31,000,000,000.5</data> USD' in html
+    assert '<time datetime="2022-12-31">31 December 2022</time>' in html
+    assert f'href="{evidence.source.get_absolute_url()}">Bureau summary</a>' in html
+    assert "(p. 12)" in html
+    assert f'<a href="{article.get_absolute_url()}">The summit</a>' in html
+    assert "Kazakhstan</a>" in html
+
+
+def test_source_page_shows_the_source_and_where_it_is_cited(client):
+    source = SourceFactory(title="Customs yearbook", publisher="Customs Office", url="https://example.org/y")
+    article = ArticleFactory(title="Trade piece", body="[Trade](https://example.org/y) grew.")
+
+    html = client.get(source.get_absolute_url()).content.decode()
+
+    assert "Customs yearbook" in html
+    assert "Customs Office" in html
+    assert '<a class="note-url" href="https://example.org/y"' in html
+    assert f'href="{article.get_absolute_url()}#note-1">note 1</a>' in html
+
+
+def test_source_page_says_link_missing_for_a_source_without_an_address(client):
+    article = ArticleFactory(body="[lost](#)")
+    html = client.get(article.citations.get().source.get_absolute_url()).content.decode()
+    assert "link missing" in html
+
+
+def test_author_page_shows_the_author_and_their_published_articles(client):
+    author = AuthorFactory(name="Aigerim S.", affiliation="Senior fellow", bio="Covers trade corridors.")
+    ArticleAuthorFactory(article=ArticleFactory(title="Corridor piece"), author=author)
+    ArticleFactory(title="Someone else's piece")
+
+    html = client.get(author.get_absolute_url()).content.decode()
+
+    assert "Aigerim S." in html
+    assert "Senior fellow" in html
+    assert "Covers trade corridors." in html
+    assert "Corridor piece" in html
+    assert "Someone else&#x27;s piece" not in html
+
+
+def test_topic_page_lists_its_published_articles(client):
+    topic = TopicFactory(name="Energy")
+    ArticleFactory(title="Pipeline piece").topics.add(topic)
+    ArticleFactory(title="Unrelated piece")
+
+    response = client.get(topic.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Energy" in html
+    assert "Pipeline piece" in html
+    assert "Unrelated piece" not in html
+
+
+def test_unknown_addresses_answer_404_in_the_site_style(client):
+    for url in ("/articles/nope/", "/claims/999/", "/sources/999/", "/authors/nope/", "/topics/nope/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()
+
+
+def test_the_server_error_page_renders_without_any_context():
+    html = loader.get_template("500.html").render()
+    assert "Something went wrong" in html
+    assert "Footnote" in html
+
+
+def test_robots_txt_allows_everything_but_the_admin(client):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines
+    assert not any(line.strip() == "Disallow: /" for line in lines)
+
+
+def test_pages_load_only_the_site_stylesheet_and_no_inline_script(client):
+    article = article_with(1)
+    html = client.get(article.get_absolute_url()).content.decode()
+    link_hrefs = [a["href"] for tag, a in elements_of(html) if tag == "link"]
+    assert link_hrefs == ["/static/css/footnote.css"]
+    assert "<script" not in html
+    assert " style=" not in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+
+
+# Speed: a fixed number of queries whatever the number of rows
+
+
+def test_article_page_runs_the_same_queries_for_one_note_or_forty(client):
+    small, large = article_with(1), article_with(40)
+    assert large.citations.count() == 40
+    assert ClaimEvidence.objects.filter(claim__article=large).count() == 40
+
+    small_count = count_queries(client, small.get_absolute_url())
+    large_count = count_queries(client, large.get_absolute_url())
+
+    assert small_count == large_count
+    assert large_count <= 10
+
+
+def test_preview_runs_the_same_queries_for_one_note_or_forty(client):
+    client.force_login(editor_with_change_permission())
+    small = article_with(1, status=Article.Status.DRAFT, published_at=None)
+    large = article_with(40, status=Article.Status.DRAFT, published_at=None)
+    assert count_queries(client, small.get_absolute_url()) == count_queries(client, large.get_absolute_url())
+
+
+def test_home_and_article_list_run_the_same_queries_for_one_article_or_many(client):
+    article_with(1)
+    urls = [reverse("articles:home"), reverse("articles:article-list")]
+    before = [count_queries(client, url) for url in urls]
+    for _ in range(24):
+        article_with(0)
+    after = [count_queries(client, url) for url in urls]
+    assert before == after
+    assert max(after) <= 5
+
+
+def test_author_and_topic_pages_run_the_same_queries_for_one_article_or_many(client):
+    author, topic = AuthorFactory(), TopicFactory()
+
+    def add_article():
+        article = article_with(0)
+        ArticleAuthorFactory(article=article, author=author, position=1)
+        article.topics.add(topic)
+
+    add_article()
+    urls = [author.get_absolute_url(), topic.get_absolute_url()]
+    before = [count_queries(client, url) for url in urls]
+    for _ in range(24):
+        add_article()
+    after = [count_queries(client, url) for url in urls]
+    assert before == after
+    assert max(after) <= 6
+
+
+def test_claim_page_runs_the_same_queries_for_one_evidence_row_or_many(client):
+    def claim_with(rows):
+        claim = ClaimFactory()
+        for _ in range(rows):
+            ClaimEvidenceFactory(claim=claim)
+            claim.actors.add(ActorFactory())
+        return claim
+
+    small, large = claim_with(1), claim_with(30)
+    assert count_queries(client, small.get_absolute_url()) == count_queries(client, large.get_absolute_url())
+    assert count_queries(client, large.get_absolute_url()) <= 5
+
+
+def test_source_page_runs_the_same_queries_for_one_use_or_many(client):
+    def source_used(times):
+        source = SourceFactory()
+        for _ in range(times):
+            article = ArticleFactory(body="", render=False)
+            Citation.objects.create(article=article, number=1, source=source)
+            ClaimEvidenceFactory(claim=ClaimFactory(article=article), source=source)
+        return source
+
+    small, large = source_used(1), source_used(30)
+    assert count_queries(client, small.get_absolute_url()) == count_queries(client, large.get_absolute_url())
+    assert count_queries(client, large.get_absolute_url()) <= 4
+
+
+def test_a_stored_address_that_is_not_http_never_becomes_a_link(client):
+    article = ArticleFactory(body="[a](https://example.org/fine)")
+    # Imports and scripts can store what a form would refuse.
+    Source.objects.filter(pk=article.citations.get().source_id).update(
+        url="javascript:alert(1)", archive_url="javascript:alert(2)"
+    )
+
+    for url in (article.get_absolute_url(), article.citations.get().source.get_absolute_url()):
+        html = client.get(url).content.decode()
+        hrefs = [attrs.get("href", "") for tag, attrs in elements_of(html) if tag == "a"]
+        assert not any(href.lower().startswith("javascript") for href in hrefs), url
+        assert "archived copy" not in html

@@ -1,0 +1,288 @@
+"""Spreadsheet import and export of sources and claims, keyed by citation key and claim ID.
+
+A claim's evidence travels with it in one `evidence` column, a line per source:
+`source-key | supports | p. 3`. Importing a claim replaces its evidence with the lines of the file.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.encoding import force_str
+from import_export import fields, widgets
+
+from relations.models import Actor, Development
+from relations.resources import SlugListWidget, SlugWidget, SpreadsheetResource, StrictDecimalWidget
+
+from .models import Article, Claim, ClaimEvidence, Source
+
+LOCATOR_MAX_LENGTH = ClaimEvidence._meta.get_field("locator").max_length
+
+
+class IsoDateWidget(widgets.Widget):
+    """A date written as 2022-11-01."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if hasattr(value, "year"):  # already a date (binary formats)
+            return value if not hasattr(value, "hour") else value.date()
+        parsed = parse_date(force_str(value).strip())
+        if parsed is None:
+            raise ValueError(f"“{value}” is not a date: write it as YYYY-MM-DD, e.g. 2022-11-01.")
+        return parsed
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class IsoDateTimeWidget(widgets.Widget):
+    """A moment written in ISO 8601 (2022-11-01T09:30:00+00:00); without an offset it is local time."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        parsed = value if hasattr(value, "hour") else parse_datetime(force_str(value).strip())
+        if parsed is None:
+            raise ValueError(f"“{value}” is not a date and time: write e.g. 2022-11-01T09:30:00+00:00.")
+        return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+    def render(self, value, obj=None, **kwargs):
+        return timezone.localtime(value).isoformat() if value else ""
+
+
+class ClaimIdWidget(widgets.Widget):
+    """A claim's stable ID. Empty means a new claim, which gets a fresh ID."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = force_str(value if value is not None else "").strip()
+        if not text:
+            return None
+        try:
+            return uuid.UUID(text)
+        except ValueError:
+            raise ValueError(
+                f"“{text}” is not a claim ID; leave the uid empty to create a new claim."
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return str(value) if value else ""
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    source: Source
+    stance: str
+    locator: str
+
+
+class EvidenceWidget(widgets.Widget):
+    """A claim's evidence, one line per row: `source-key | stance | locator` (the locator is optional)."""
+
+    separator = " | "
+
+    def clean(self, value, row=None, **kwargs) -> list[EvidenceLine]:
+        lines = [line.strip() for line in force_str(value or "").splitlines() if line.strip()]
+        parsed = [self._split(number, line) for number, line in enumerate(lines, 1)]
+        keys = {key for _, key, _, _ in parsed}
+        sources = {source.key: source for source in Source.objects.filter(key__in=keys)}
+        stances = {choice.value for choice in ClaimEvidence.Stance}
+        evidence, seen = [], set()
+        for number, key, stance, locator in parsed:
+            where = f"Evidence line {number} (“{lines[number - 1]}”)"
+            if key not in sources:
+                raise ValueError(f"{where}: no source has the citation key “{key}”.")
+            if stance not in stances:
+                raise ValueError(f"{where}: the stance must be one of {', '.join(sorted(stances))}.")
+            if len(locator) > LOCATOR_MAX_LENGTH:
+                raise ValueError(f"{where}: the locator is longer than {LOCATOR_MAX_LENGTH} characters.")
+            if (key, locator) in seen:
+                raise ValueError(f"{where}: this source and locator are already listed.")
+            seen.add((key, locator))
+            evidence.append(EvidenceLine(source=sources[key], stance=stance, locator=locator))
+        return evidence
+
+    def _split(self, number: int, line: str) -> tuple[int, str, str, str]:
+        parts = [part.strip() for part in line.split("|", 2)]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            raise ValueError(
+                f"Evidence line {number} (“{line}”): write `source-key | supports | locator` "
+                "(the stance is supports or contradicts; the locator may be left out)."
+            )
+        key, stance, locator = (parts + [""])[:3]
+        return number, key, stance.lower(), locator
+
+    def render(self, value, obj=None, **kwargs):
+        lines = []
+        for item in value or ():
+            locator = item.locator.replace("\r", " ").replace("\n", " ")  # one line per row
+            parts = [item.source.key, item.stance] + ([locator] if locator else [])
+            lines.append(self.separator.join(parts))
+        return "\n".join(lines)
+
+
+class SourceResource(SpreadsheetResource):
+    """Sources keyed by citation key. Saving normalises the URL; a URL another source has is a row error."""
+
+    published_on = fields.Field(attribute="published_on", column_name="published_on", widget=IsoDateWidget())
+    link_checked_at = fields.Field(
+        attribute="link_checked_at", column_name="link_checked_at", widget=IsoDateTimeWidget()
+    )
+
+    class Meta:
+        model = Source
+        fields = (
+            "key",
+            "url",
+            "title",
+            "publisher",
+            "author",
+            "published_on",
+            "kind",
+            "language",
+            "archive_url",
+            "link_status",
+            "link_checked_at",
+        )
+        import_id_fields = ("key",)
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+
+class ClaimResource(SpreadsheetResource):
+    """Claims keyed by their stable ID, with their article, actors, developments and evidence by key.
+
+    Who checked a claim and when (`checked_by`, `checked_at`) follow the admin's rule that whoever
+    sets a status is recorded as its checker:
+    - a row for an existing claim keeps the stored record; if it changes the status, the importing
+      user is recorded, now;
+    - a row without a uid is a new claim: unless it is unverified, the importing user is recorded;
+    - a row whose uid is not in the database restores that claim with the record as written, so
+      exporting and importing into an empty database loses nothing.
+    """
+
+    uid = fields.Field(attribute="uid", column_name="uid", widget=ClaimIdWidget(), default=uuid.uuid4)
+    article = fields.Field(attribute="article", column_name="article", widget=SlugWidget(Article))
+    checked_by = fields.Field(
+        attribute="checked_by",
+        column_name="checked_by",
+        widget=SlugWidget(get_user_model(), field=get_user_model().USERNAME_FIELD),
+    )
+    checked_at = fields.Field(attribute="checked_at", column_name="checked_at", widget=IsoDateTimeWidget())
+    quantity_value = fields.Field(
+        attribute="quantity_value", column_name="quantity_value", widget=StrictDecimalWidget()
+    )
+    quantity_as_of = fields.Field(
+        attribute="quantity_as_of", column_name="quantity_as_of", widget=IsoDateWidget()
+    )
+    actors = fields.Field(attribute="actors", column_name="actors", widget=SlugListWidget(Actor))
+    developments = fields.Field(
+        attribute="developments", column_name="developments", widget=SlugListWidget(Development)
+    )
+    evidence = fields.Field(column_name="evidence", widget=EvidenceWidget())
+
+    class Meta:
+        model = Claim
+        fields = (
+            "uid",
+            "article",
+            "position",
+            "statement",
+            "quote",
+            "quote_prefix",
+            "quote_suffix",
+            "status",
+            "checked_by",
+            "checked_at",
+            "quantity_value",
+            "quantity_unit",
+            "quantity_as_of",
+            "quantity_period",
+            "actors",
+            "developments",
+            "evidence",
+        )
+        import_id_fields = ("uid",)
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import(self, dataset, **kwargs):
+        if "uid" not in (dataset.headers or []):  # a file of new claims may leave the column out
+            dataset.append_col([""] * len(dataset), header="uid")
+        super().before_import(dataset, **kwargs)
+
+    def filter_export(self, queryset, **kwargs):
+        evidence = ClaimEvidence.objects.select_related("source").order_by("id")
+        return queryset.select_related("article", "checked_by").prefetch_related(
+            Prefetch("evidence", queryset=evidence), "actors", "developments"
+        )
+
+    def dehydrate_evidence(self, claim):
+        return self.fields["evidence"].widget.render(claim.evidence.all())
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        instance._status_before_import = None if new else instance.status
+        instance._uid_given = bool(force_str(row.get("uid") or "").strip())
+        instance._imported_evidence = None
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute in {"checked_by", "checked_at"} and instance.pk is not None:
+            return  # the record of who checked an existing claim is kept
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        if "evidence" in row:
+            try:
+                instance._imported_evidence = self.fields["evidence"].clean(row, **kwargs)
+            except ValueError as e:
+                errors["evidence"] = [force_str(e)]
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if instance._imported_evidence is not None:
+            wanted = [(line.source.pk, line.stance, line.locator) for line in instance._imported_evidence]
+            stored = list(
+                ClaimEvidence.objects.filter(claim_id=instance.pk)
+                .order_by("id")
+                .values_list("source_id", "stance", "locator")
+            )
+            if instance.pk is None or wanted != stored:
+                return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        before = instance._status_before_import
+        if before is not None:
+            needs_record = instance.status != before
+        elif instance._uid_given:
+            needs_record = False  # restoring a claim: its record is as written
+        else:
+            needs_record = instance.status != Claim.Status.UNVERIFIED
+        if needs_record:
+            user = kwargs.get("user")
+            instance.checked_by = user if getattr(user, "pk", None) else None
+            instance.checked_at = timezone.now()
+
+    def save_m2m(self, instance, row, **kwargs):
+        super().save_m2m(instance, row, **kwargs)
+        if instance._imported_evidence is None:
+            return
+        if self._is_dry_run(kwargs) and not self._is_using_transactions(kwargs):
+            return
+        instance.evidence.all().delete()
+        ClaimEvidence.objects.bulk_create(
+            ClaimEvidence(claim=instance, source=line.source, stance=line.stance, locator=line.locator)
+            for line in instance._imported_evidence
+        )

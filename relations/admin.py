@@ -1,0 +1,165 @@
+"""Actors and their memberships, curated relations between pairs, and the developments between actors."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, TSV
+
+from .models import Actor, Development, Membership, Relation
+from .resources import ActorResource
+
+
+def count_of(model, field: str):
+    """How many `model` rows point at each listed row through `field`, as one subquery (no per-row query)."""
+    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "member"
+    fields = ["organisation", "role", "start_date", "end_date"]
+    autocomplete_fields = ["organisation"]
+    extra = 0
+    verbose_name_plural = "memberships of international organisations"
+
+
+@admin.register(Actor)
+class ActorAdmin(ImportExportModelAdmin):
+    resource_classes = [ActorResource]
+    import_formats = [CSV, TSV]
+    export_formats = [CSV, TSV]
+    list_display = ["name", "kind", "slug", "iso_code", "wikidata_id", "claim_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug", "aliases", "iso_code", "wikidata_id"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "description"]}),
+        ("Other names and identifiers", {"fields": ["aliases", "iso_code", "wikidata_id"]}),
+    ]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(claim_count=count_of(Actor.claims.through, "actor"))
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, obj):
+        return obj.claim_count
+
+
+class RelationAdminForm(forms.ModelForm):
+    """Puts the pair in canonical order before validation, so the constraints see what will be saved."""
+
+    class Meta:
+        model = Relation
+        fields = ["actor_a", "actor_b", "slug", "state", "summary"]
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("actor_a"), cleaned.get("actor_b")
+        if first and second and first.pk > second.pk:
+            cleaned["actor_a"], cleaned["actor_b"] = second, first
+        return cleaned
+
+
+@admin.register(Relation)
+class RelationAdmin(admin.ModelAdmin):
+    form = RelationAdminForm
+    list_display = ["__str__", "slug", "state", "updated_at"]
+    list_select_related = ["actor_a", "actor_b"]
+    list_filter = ["state"]
+    search_fields = ["slug", "actor_a__name", "actor_b__name", "summary"]
+    autocomplete_fields = ["actor_a", "actor_b"]
+    readonly_fields = ["timeline", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["actor_a", "actor_b", "slug"],
+                "description": "The pair is stored in one order whichever way round you enter it.",
+            },
+        ),
+        ("Now", {"fields": ["state", "summary", "updated_at"]}),
+        ("Timeline", {"fields": ["timeline"]}),
+    ]
+
+    @admin.display(description="developments with both actors")
+    def timeline(self, obj):
+        if obj.pk is None:
+            return "Shown once the relation is saved."
+        rows = format_html_join(
+            "",
+            '<li>{} — <a href="{}">{}</a></li>',
+            (
+                (dev.date_display, reverse("admin:relations_development_change", args=[dev.pk]), dev.title)
+                for dev in obj.developments()
+            ),
+        )
+        return format_html("<ul>{}</ul>", rows) if rows else "None yet."
+
+
+class DevelopmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Development
+        fields = [
+            "title",
+            "slug",
+            "date",
+            "date_precision",
+            "end_date",
+            "participants",
+            "dimension",
+            "tone",
+            "description",
+        ]
+
+    def clean_participants(self):
+        # The database cannot check a many-to-many count, so the form does.
+        participants = self.cleaned_data["participants"]
+        if len(participants) < 2:
+            raise forms.ValidationError("A development needs at least two participants.")
+        return participants
+
+
+@admin.register(Development)
+class DevelopmentAdmin(admin.ModelAdmin):
+    form = DevelopmentAdminForm
+    list_display = [
+        "title",
+        "date",
+        "date_precision",
+        "dimension",
+        "tone",
+        "participant_names",
+        "claim_count",
+    ]
+    list_filter = ["dimension", "tone", "date_precision"]
+    search_fields = ["title", "slug", "description"]
+    date_hierarchy = "date"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["participants"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "participants", "dimension", "tone"]}),
+        ("When", {"fields": ["date", "date_precision", "end_date"]}),
+        (None, {"fields": ["description"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(claim_count=count_of(Development.claims.through, "development"))
+            .prefetch_related(Prefetch("participants", queryset=Actor.objects.order_by("name")))
+        )
+
+    @admin.display(description="participants")
+    def participant_names(self, obj):
+        return ", ".join(actor.name for actor in obj.participants.all())
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, obj):
+        return obj.claim_count

@@ -1,0 +1,411 @@
+import datetime
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Citation, Claim, Source
+from tests.factories import (
+    ActorFactory,
+    ArticleAuthorFactory,
+    ArticleFactory,
+    AuthorFactory,
+    ClaimEvidenceFactory,
+    ClaimFactory,
+    CorrectionFactory,
+    DevelopmentFactory,
+    SourceFactory,
+    StaffFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ARTICLES_MODELS = sorted(
+    (model for model in admin.site._registry if model._meta.app_label == "articles"),
+    key=lambda model: model._meta.model_name,
+)
+
+
+class _FormReader(HTMLParser):
+    """What a browser would send for the admin's change form: every named field with its value."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._select, self._textarea = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file"}:
+            checkable = attrs.get("type") in {"checkbox", "radio"}
+            if checkable and "checked" not in attrs:
+                return
+            self.data.setdefault(name, []).append(attrs.get("value", "on" if checkable else ""))
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data[self._select].append(attrs.get("value", ""))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = [""]
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][0] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def form_data(response):
+    reader = _FormReader()
+    reader.feed(response.content.decode())
+    data = {name: values if len(values) > 1 else values[0] for name, values in reader.data.items() if values}
+    data.pop("csrfmiddlewaretoken", None)
+    # A textarea's content starts after one newline, which browsers drop.
+    return {k: v.removeprefix("\n") if isinstance(v, str) else v for k, v in data.items()}
+
+
+def management(prefix, total=0, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+@pytest.fixture
+def content():
+    """One of everything, linked together."""
+    article = ArticleFactory()
+    article.topics.add(TopicFactory())
+    ArticleAuthorFactory(article=article)
+    CorrectionFactory(article=article)
+    china, kazakhstan = ActorFactory(), ActorFactory()
+    claim = ClaimFactory(article=article, quantity_value=70, quantity_unit="billion USD")
+    claim.actors.set([china, kazakhstan])
+    claim.developments.set([DevelopmentFactory(participants=[china, kazakhstan])])
+    ClaimEvidenceFactory(claim=claim)
+    return article
+
+
+@pytest.mark.parametrize("model", ARTICLES_MODELS, ids=lambda model: model._meta.model_name)
+def test_every_admin_page_answers_for_a_superuser(admin_client, content, model):
+    info = model._meta.app_label, model._meta.model_name
+    obj = model.objects.first()
+
+    assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
+    assert admin_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200
+    assert admin_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _make_articles(n):
+    for _ in range(n):
+        article = ArticleFactory()
+        ArticleAuthorFactory(article=article)
+        ClaimFactory(article=article)
+
+
+def _make_sources(n):
+    for _ in range(n):
+        source = SourceFactory()
+        ClaimEvidenceFactory(source=source)
+
+
+def _make_claims(n):
+    for _ in range(n):
+        ClaimEvidenceFactory(claim=ClaimFactory(checked_by=StaffFactory(), checked_at=timezone.now()))
+
+
+@pytest.mark.parametrize(
+    ("model_name", "make"),
+    [("article", _make_articles), ("source", _make_sources), ("claim", _make_claims)],
+)
+def test_changelists_run_the_same_number_of_queries_for_one_row_or_thirty(admin_client, model_name, make):
+    url = reverse(f"admin:articles_{model_name}_changelist")
+    make(1)
+    admin_client.get(url)  # warm the session and content type caches
+    one = _queries(admin_client, url)
+    make(29)
+    thirty = _queries(admin_client, url)
+    assert one == thirty
+
+
+def test_the_article_changelist_shows_note_and_claim_counts(admin_client):
+    article = ArticleFactory(body="[a](https://a.example) [b](https://b.example)")
+    ClaimFactory(article=article)
+    response = admin_client.get(reverse("admin:articles_article_changelist"))
+    row = response.context["cl"].result_list[0]
+    assert (row.citation_count, row.claim_count) == (2, 1)
+
+
+def test_saving_an_article_from_the_add_form_renders_it_and_makes_a_note_per_link(admin_client):
+    author, topic = AuthorFactory(), TopicFactory()
+    body = (
+        "Trade [grew](https://example.org/trade) while [migrants](https://example.org/migration) "
+        "left and [the treaty](#) was signed. <script>alert(1)</script>"
+    )
+    data = {
+        "title": "Trade and migration",
+        "slug": "trade-and-migration",
+        "dek": "",
+        "kind": "analysis",
+        "body": body,
+        "summary": "",
+        "topics": [str(topic.pk)],
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        **management("bylines", total=1),
+        "bylines-0-author": str(author.pk),
+        "bylines-0-position": "1",
+        **management("citations"),
+        **management("claims"),
+        **management("corrections"),
+    }
+
+    response = admin_client.post(reverse("admin:articles_article_add"), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get(slug="trade-and-migration")
+    assert 'id="ref-3"' in article.body_html
+    assert "<script" not in article.body_html
+    notes = list(article.citations.order_by("number").values_list("number", "anchor_text", "source__url"))
+    assert notes == [
+        (1, "grew", "https://example.org/trade"),
+        (2, "migrants", "https://example.org/migration"),
+        (3, "the treaty", ""),
+    ]
+    assert list(article.authors.all()) == [author]
+
+
+def test_the_source_chosen_for_a_note_whose_link_lost_its_address_is_kept(admin_client):
+    article = ArticleFactory(body="Trade [grew](https://example.org/trade) and [others](#) left.")
+    chosen = SourceFactory(key="chosen")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = form_data(admin_client.get(url))
+    lost = article.citations.get(number=2)
+    index = next(
+        k for k, v in data.items() if k.startswith("citations-") and k.endswith("-id") and v == str(lost.pk)
+    )
+    data[index.replace("-id", "-source")] = str(chosen.pk)
+    data["body"] = "Trade [rose](https://example.org/trade) and [other people](#) left."
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert article.citations.get(number=2).source == chosen
+    assert article.citations.get(number=1).anchor_text == "rose"
+
+
+def test_the_article_change_page_shows_the_rendered_text(admin_client):
+    article = ArticleFactory(body="Trade [grew](https://example.org/trade).")
+    response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert b'<sup class="note-ref" id="ref-1">' in response.content
+    assert b"link missing" not in response.content
+
+
+def test_the_publish_action_publishes_now_and_keeps_a_publish_time_already_set(admin_client):
+    draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    scheduled_at = timezone.now() + datetime.timedelta(days=3)
+    scheduled = ArticleFactory(status=Article.Status.IN_REVIEW, published_at=scheduled_at)
+
+    response = admin_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "publish_now", "_selected_action": [draft.pk, scheduled.pk]},
+    )
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    scheduled.refresh_from_db()
+    assert draft.status == scheduled.status == Article.Status.PUBLISHED
+    assert timezone.now() - draft.published_at < datetime.timedelta(minutes=1)
+    assert draft.first_published_at == draft.published_at
+    assert scheduled.published_at == scheduled_at
+
+
+def test_the_withdraw_action_withdraws(admin_client):
+    article = ArticleFactory()
+    admin_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "withdraw", "_selected_action": [article.pk]},
+    )
+    article.refresh_from_db()
+    assert article.status == Article.Status.WITHDRAWN
+
+
+def test_changing_a_claim_status_records_who_checked_it_and_when(admin_client, superuser):
+    claim = ClaimFactory(status=Claim.Status.UNVERIFIED)
+    ClaimEvidenceFactory(claim=claim)
+    url = reverse("admin:articles_claim_change", args=[claim.pk])
+    data = form_data(admin_client.get(url))
+    data["status"] = "disputed"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DISPUTED
+    assert claim.checked_by == superuser
+    assert timezone.now() - claim.checked_at < datetime.timedelta(minutes=1)
+    assert claim.evidence.count() == 1
+
+
+def test_saving_a_claim_without_changing_its_status_keeps_the_record(admin_client):
+    checked_at = timezone.now() - datetime.timedelta(days=30)
+    checker = StaffFactory()
+    claim = ClaimFactory(checked_by=checker, checked_at=checked_at)
+    url = reverse("admin:articles_claim_change", args=[claim.pk])
+    data = form_data(admin_client.get(url))
+    data["statement"] = "Reworded."
+
+    assert admin_client.post(url, data).status_code == 302
+    claim.refresh_from_db()
+    assert (claim.statement, claim.checked_by, claim.checked_at) == ("Reworded.", checker, checked_at)
+
+
+def test_the_mark_verified_action_records_the_checker(admin_client, superuser):
+    claim = ClaimFactory(status=Claim.Status.UNVERIFIED)
+    admin_client.post(
+        reverse("admin:articles_claim_changelist"),
+        {"action": "mark_verified", "_selected_action": [claim.pk]},
+    )
+    claim.refresh_from_db()
+    assert (claim.status, claim.checked_by) == (Claim.Status.VERIFIED, superuser)
+    assert claim.checked_at is not None
+
+
+def _staff_with(client, *codenames):
+    user = StaffFactory()
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("model_name", ["source", "claim"])
+def test_staff_without_the_import_permission_cannot_reach_the_import_page(client, model_name):
+    client = _staff_with(client, f"view_{model_name}", f"change_{model_name}", f"add_{model_name}")
+    assert client.get(reverse(f"admin:articles_{model_name}_import")).status_code == 403
+    assert client.post(reverse(f"admin:articles_{model_name}_process_import")).status_code == 403
+
+
+@pytest.mark.parametrize("model_name", ["source", "claim"])
+def test_staff_without_the_export_permission_cannot_export(client, model_name):
+    client = _staff_with(client, f"view_{model_name}", f"change_{model_name}")
+    assert client.get(reverse(f"admin:articles_{model_name}_export")).status_code == 403
+
+
+def test_staff_with_the_import_permission_reach_the_import_page(client):
+    client = _staff_with(client, "view_source", "change_source", "add_source", "import_source")
+    assert client.get(reverse("admin:articles_source_import")).status_code == 200
+
+
+def _upload(client, model_name, name, content):
+    return client.post(
+        reverse(f"admin:articles_{model_name}_import"),
+        {"format": "0", "import_file": SimpleUploadedFile(name, content, content_type="text/csv")},
+    )
+
+
+def test_importing_sources_through_the_admin_saves_them_after_confirmation(admin_client):
+    csv = b"key,url,title,kind\nnew-report,https://www.example.org/r/?utm_source=x,New report,report\n"
+
+    preview = _upload(admin_client, "source", "sources.csv", csv)
+
+    assert preview.status_code == 200
+    assert not Source.objects.exists()
+    confirm = preview.context["confirm_form"]
+    response = admin_client.post(
+        reverse("admin:articles_source_process_import"),
+        {name: confirm[name].value() for name in confirm.fields},
+    )
+    assert response.status_code == 302
+    assert Source.objects.get(key="new-report").normalised_url == "https://example.org/r"
+
+
+def test_an_import_with_a_bad_row_shows_the_error_and_offers_no_confirmation(admin_client):
+    SourceFactory(url="https://example.org/taken")
+    csv = b"key,url,title\nfine,https://example.org/fine,Fine\ncopy,https://www.example.org/taken/,Copy\n"
+
+    response = _upload(admin_client, "source", "sources.csv", csv)
+
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    assert b"Another source already has this address." in response.content
+    assert Source.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("model_name", "content", "message"),
+    [
+        ("source", b"\x00\xff\xfe garbage \x89PNG\r\n\x1a\n\x00", "while trying to read file"),
+        ("claim", b"\x00\xff\xfe garbage \x89PNG\r\n\x1a\n\x00", "while trying to read file"),
+        ("source", b"", "The submitted file is empty."),
+        ("source", b"title\nNo key column\n", "not present in the file headers: key"),
+        ("claim", b"statement\nNo article column\n", "This field cannot be null."),
+    ],
+)
+def test_a_malformed_upload_shows_an_error_instead_of_failing(admin_client, model_name, content, message):
+    response = _upload(admin_client, model_name, "upload.csv", content)
+
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    assert message in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+    assert not Source.objects.exists() and not Claim.objects.exists()
+
+
+def test_the_claim_import_reports_an_unknown_evidence_source_by_name(admin_client, content):
+    claim = Claim.objects.get()
+    csv = (
+        "uid,article,statement,status,evidence\n"
+        f'{claim.uid},{claim.article.slug},Changed,unverified,"no-such-key | supports | p. 1"\n'
+    ).encode()
+
+    response = _upload(admin_client, "claim", "claims.csv", csv)
+
+    assert response.status_code == 200
+    assert "no-such-key" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.statement != "Changed"
+
+
+def test_the_admin_export_escapes_formulae_without_eating_them(admin_client):
+    SourceFactory(key="formula", title='=HYPERLINK("https://evil.example")', publisher="@team")
+
+    response = admin_client.post(
+        reverse("admin:articles_source_export"),
+        {"format": "0", "resource": "0", "sourceresource_key": "on", "sourceresource_title": "on",
+         "sourceresource_publisher": "on"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "'=HYPERLINK" in text
+    assert "'@team" in text
+
+
+def test_an_existing_citation_cannot_be_added_or_deleted_in_the_article_form(admin_client):
+    article = ArticleFactory()
+    response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    citations = next(f for f in response.context["inline_admin_formsets"] if f.opts.model is Citation)
+    assert not citations.has_add_permission
+    assert not citations.has_delete_permission

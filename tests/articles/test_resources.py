@@ -1,0 +1,340 @@
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+import tablib
+from django.utils import timezone
+
+from articles.models import Claim, ClaimEvidence, Source
+from articles.resources import ClaimResource, SourceResource
+from tests.factories import (
+    ActorFactory,
+    ArticleFactory,
+    ClaimEvidenceFactory,
+    ClaimFactory,
+    DevelopmentFactory,
+    SourceFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SOURCE_FIELDS = [
+    "key",
+    "url",
+    "normalised_url",
+    "title",
+    "publisher",
+    "author",
+    "published_on",
+    "kind",
+    "language",
+    "archive_url",
+    "link_status",
+    "link_checked_at",
+]
+CLAIM_FIELDS = [
+    "uid",
+    "article_id",
+    "position",
+    "statement",
+    "quote",
+    "quote_prefix",
+    "quote_suffix",
+    "status",
+    "checked_by_id",
+    "checked_at",
+    "quantity_value",
+    "quantity_unit",
+    "quantity_as_of",
+    "quantity_period",
+]
+
+
+def _sources():
+    return {s.key: {f: getattr(s, f) for f in SOURCE_FIELDS} for s in Source.objects.all()}
+
+
+def _claims():
+    snapshot = {}
+    for claim in Claim.objects.all():
+        row = {f: getattr(claim, f) for f in CLAIM_FIELDS}
+        row["actors"] = sorted(claim.actors.values_list("slug", flat=True))
+        row["developments"] = sorted(claim.developments.values_list("slug", flat=True))
+        row["evidence"] = list(claim.evidence.order_by("id").values_list("source__key", "stance", "locator"))
+        snapshot[claim.uid] = row
+    return snapshot
+
+
+def _assert_clean(result):
+    assert not result.has_errors(), [e.error for row in result.row_errors() for e in row[1]]
+    assert not result.has_validation_errors(), [r.error_dict for r in result.invalid_rows]
+
+
+def _changed(dataset, **changes):
+    """The one-row `dataset` with some cells changed."""
+    row = dict(dataset.dict[0], **changes)
+    return tablib.Dataset(list(row.values()), headers=list(row))
+
+
+def _csv_round(dataset):
+    """What a spreadsheet saves: the export written as CSV and read back."""
+    return tablib.Dataset().load(dataset.export("csv"), format="csv")
+
+
+@pytest.fixture
+def sources():
+    return [
+        SourceFactory(
+            key="china-customs-2022",
+            url="https://www.customs.gov.cn/stats/2022/?utm_source=x",
+            title="China–Central Asia trade, 2022",
+            published_on=datetime.date(2023, 1, 13),
+            kind=Source.Kind.STATISTICS,
+            language="zh",
+            archive_url="https://web.archive.org/web/2023/https://customs.gov.cn/stats/2022",
+            link_status=Source.LinkStatus.OK,
+            link_checked_at=timezone.now(),
+        ),
+        SourceFactory(key="lost", url="", title="-5 per cent, said @someone", publisher="=1+1", language=""),
+        SourceFactory(key="plain", title="Line one\nline two", author="A. Writer"),
+    ]
+
+
+@pytest.fixture
+def claims(sources):
+    checker = UserFactory(username="checker")
+    china, kazakhstan = ActorFactory(slug="china"), ActorFactory(slug="kazakhstan")
+    summit = DevelopmentFactory(slug="xian-summit", participants=[china, kazakhstan])
+    article = ArticleFactory(slug="china-central-asia")
+    trade = ClaimFactory(
+        article=article,
+        position=1,
+        statement="Trade exceeded $70 billion in 2022.",
+        quote="exceeded $70 billion",
+        quote_prefix="Trade between China and the five states ",
+        quote_suffix=" in 2022, up 45 per cent",
+        status=Claim.Status.VERIFIED,
+        checked_by=checker,
+        checked_at=timezone.now() - datetime.timedelta(days=2),
+        quantity_value=Decimal("70000000000"),
+        quantity_unit="USD",
+        quantity_as_of=datetime.date(2022, 12, 31),
+        quantity_period="2022",
+    )
+    trade.actors.set([china, kazakhstan])
+    trade.developments.set([summit])
+    ClaimEvidenceFactory(claim=trade, source=sources[0], locator="table 3")
+    ClaimEvidenceFactory(claim=trade, source=sources[1], stance=ClaimEvidence.Stance.CONTRADICTS, locator="")
+    plain = ClaimFactory(
+        article=article, position=2, statement="=Growth slowed.", status=Claim.Status.DISPUTED
+    )
+    ClaimEvidenceFactory(claim=plain, source=sources[2], locator="p. 3 | footnote 2")
+    return [trade, plain]
+
+
+def test_sources_survive_an_export_and_an_import_into_a_database_without_them(sources):
+    before = _sources()
+    dataset = _csv_round(SourceResource().export())
+    Source.objects.all().delete()
+
+    result = SourceResource().import_data(dataset, dry_run=False)
+
+    _assert_clean(result)
+    assert _sources() == before
+
+
+def test_claims_survive_an_export_and_an_import_into_a_database_without_them(claims):
+    before = _claims()
+    dataset = _csv_round(ClaimResource().export())
+    Claim.objects.all().delete()
+    assert not ClaimEvidence.objects.exists()
+
+    result = ClaimResource().import_data(dataset, dry_run=False)
+
+    _assert_clean(result)
+    assert _claims() == before
+    assert before[claims[0].uid]["evidence"] == [
+        ("china-customs-2022", "supports", "table 3"),
+        ("lost", "contradicts", ""),
+    ]
+
+
+@pytest.mark.parametrize("resource_class", [SourceResource, ClaimResource])
+def test_an_unchanged_file_imports_without_changes(claims, resource_class):
+    before = (_sources(), _claims())
+    dataset = _csv_round(resource_class().export())
+
+    result = resource_class().import_data(dataset, dry_run=False)
+
+    _assert_clean(result)
+    assert {row.import_type for row in result.rows} == {"skip"}
+    assert (_sources(), _claims()) == before
+
+
+def test_evidence_is_written_one_line_per_source_with_stance_and_locator(claims):
+    dataset = ClaimResource().export()
+    trade = dataset.dict[0] if dataset.dict[0]["uid"] == str(claims[0].uid) else dataset.dict[1]
+    assert trade["evidence"] == "china-customs-2022 | supports | table 3\nlost | contradicts"
+    assert trade["actors"] == "china,kazakhstan"
+    assert trade["article"] == "china-central-asia"
+    assert trade["checked_by"] == "checker"
+    assert trade["quantity_value"] == "70000000000"
+    assert "id" not in dataset.headers
+
+
+def test_importing_a_claim_replaces_its_evidence(claims):
+    trade = claims[0]
+    dataset = _changed(
+        ClaimResource().export(Claim.objects.filter(pk=trade.pk)), evidence="plain | contradicts | p. 9"
+    )
+
+    _assert_clean(ClaimResource().import_data(dataset, dry_run=False))
+
+    assert list(trade.evidence.values_list("source__key", "stance", "locator")) == [
+        ("plain", "contradicts", "p. 9")
+    ]
+
+
+def test_a_row_without_uid_creates_a_claim_with_a_fresh_uid(claims):
+    dataset = tablib.Dataset(
+        ["", "china-central-asia", "New claim.", "unverified", "china", "plain | supports"],
+        headers=["uid", "article", "statement", "status", "actors", "evidence"],
+    )
+
+    _assert_clean(ClaimResource().import_data(dataset, dry_run=False))
+
+    new = Claim.objects.get(statement="New claim.")
+    assert new.uid not in {claim.uid for claim in claims}
+    assert isinstance(new.uid, uuid.UUID)
+    assert list(new.actors.values_list("slug", flat=True)) == ["china"]
+    assert new.evidence.get().source.key == "plain"
+    assert new.checked_by is None and new.checked_at is None
+
+
+def test_an_import_that_changes_a_status_records_the_importer(claims):
+    importer = UserFactory(username="importer")
+    trade = claims[0]
+    dataset = _changed(
+        ClaimResource().export(Claim.objects.filter(pk=trade.pk)),
+        status="disputed",
+        checked_by="someone-else",  # ignored: the record of an existing claim is kept
+    )
+
+    _assert_clean(ClaimResource().import_data(dataset, dry_run=False, user=importer))
+
+    trade.refresh_from_db()
+    assert trade.status == Claim.Status.DISPUTED
+    assert trade.checked_by == importer
+    assert timezone.now() - trade.checked_at < datetime.timedelta(minutes=1)
+
+
+def test_a_new_claim_imported_as_verified_records_the_importer_as_checker(claims):
+    importer = UserFactory(username="importer")
+    dataset = tablib.Dataset(
+        ["china-central-asia", "Checked by hand.", "verified", "checker", ""],
+        headers=["article", "statement", "status", "checked_by", "checked_at"],
+    )
+
+    _assert_clean(ClaimResource().import_data(dataset, dry_run=False, user=importer))
+
+    new = Claim.objects.get(statement="Checked by hand.")
+    assert new.checked_by == importer
+    assert new.checked_at is not None
+
+
+def test_export_escapes_cells_a_spreadsheet_would_run_as_formulae(sources):
+    SourceFactory(key="tab", title="\tindented", publisher="\rreturn", author="+44 20", language="'=x")
+    rows = {row["key"]: row for row in SourceResource().export().dict}
+
+    assert rows["lost"]["title"] == "'-5 per cent, said @someone"
+    assert rows["lost"]["publisher"] == "'=1+1"
+    assert rows["tab"]["title"] == "'\tindented"
+    assert rows["tab"]["publisher"] == "'\rreturn"
+    assert rows["tab"]["author"] == "'+44 20"
+    assert rows["tab"]["language"] == "''=x"  # an apostrophe typed before a formula survives the trip
+    assert rows["plain"]["title"] == "Line one\nline two"
+
+
+def test_claim_export_escapes_formulae_too(claims):
+    statements = {row["statement"] for row in ClaimResource().export().dict}
+    assert "'=Growth slowed." in statements
+
+
+def _claim_rows(claims, **changes):
+    """Two claim rows for import: a good new one, and a copy of an existing one with `changes`."""
+    dataset = ClaimResource().export(Claim.objects.filter(pk=claims[0].pk))
+    row = dataset.dict[0]
+    good = dict(row, uid="", statement="A good new claim.", evidence="plain | supports")
+    bad = dict(row, **changes)
+    return tablib.Dataset(list(good.values()), list(bad.values()), headers=list(row))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"evidence": "plain | supports\nno-such-source | supports | p. 1"}, "no-such-source"),
+        ({"evidence": "plain | endorses"}, "stance"),
+        ({"evidence": "plain"}, "Evidence line 1"),
+        ({"quantity_value": "seventy billion"}, "not a number"),
+        ({"quantity_unit": ""}, "unit"),
+        ({"actors": "china,atlantis"}, "atlantis"),
+        ({"article": "no-such-article"}, "no-such-article"),
+        ({"uid": "not-a-uuid"}, "not a claim ID"),
+        ({"status": "probably"}, "not a valid choice"),
+    ],
+)
+def test_a_malformed_row_is_reported_and_nothing_is_saved(claims, changes, message):
+    before = _claims()
+    dataset = _claim_rows(claims, **changes)
+
+    result = ClaimResource().import_data(dataset, dry_run=False)
+
+    assert result.has_errors() or result.has_validation_errors()
+    reported = [str(r.error) for r in result.invalid_rows] + [
+        str(e.error) for _, errors in result.row_errors() for e in errors
+    ]
+    assert any(message in text for text in reported), reported
+    assert _claims() == before
+
+
+def test_a_source_whose_url_another_source_has_is_a_row_error(sources):
+    before = _sources()
+    dataset = tablib.Dataset(
+        ["new-one", "https://example.org/new", "New"],
+        ["copy", "http://customs.gov.cn/stats/2022#top", "Same page again"],
+        headers=["key", "url", "title"],
+    )
+
+    result = SourceResource().import_data(dataset, dry_run=False)
+
+    assert result.has_validation_errors()
+    assert "already has this address" in str(result.invalid_rows[0].error)
+    assert _sources() == before
+
+
+def test_two_rows_with_the_same_address_in_one_file_are_an_error(db):
+    dataset = tablib.Dataset(
+        ["a", "https://example.org/page", "A"],
+        ["b", "https://www.example.org/page/", "B"],
+        headers=["key", "url", "title"],
+    )
+    result = SourceResource().import_data(dataset, dry_run=False)
+    assert result.has_validation_errors()
+    assert not Source.objects.exists()
+
+
+def test_imported_source_urls_are_normalised_and_missing_links_marked(db):
+    dataset = tablib.Dataset(
+        ["new", "https://WWW.Example.org/a/?utm_medium=x&b=2&a=1", "New", "2022-11-01"],
+        ["no-link", "", "No link", ""],
+        headers=["key", "url", "title", "published_on"],
+    )
+
+    _assert_clean(SourceResource().import_data(dataset, dry_run=False))
+
+    new = Source.objects.get(key="new")
+    assert new.normalised_url == "https://example.org/a?a=1&b=2"
+    assert new.published_on == datetime.date(2022, 11, 1)
+    assert Source.objects.get(key="no-link").link_status == Source.LinkStatus.MISSING

@@ -9,10 +9,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
-from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, TSV
 
-from relations.admin import count_of
+from relations.admin import SpreadsheetAdmin, count_of
 
 from .models import (
     Article,
@@ -29,15 +27,7 @@ from .rendering import sanitise_html
 from .resources import ClaimResource, SourceResource
 from .services import article_render
 
-SPREADSHEET_FORMATS = [CSV, TSV]
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
-
-
-class SpreadsheetAdmin(ImportExportModelAdmin):
-    """Import and export through CSV or TSV; the model's import_/export_ permissions guard each."""
-
-    import_formats = SPREADSHEET_FORMATS
-    export_formats = SPREADSHEET_FORMATS
 
 
 @admin.register(Author)

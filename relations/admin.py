@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, TSV
+from import_export.formats.base_formats import CSV, TSV, XLSX
 
 from .models import Actor, Development, Membership, Relation
 from .resources import ActorResource
@@ -28,11 +28,16 @@ class MembershipInline(admin.TabularInline):
     verbose_name_plural = "memberships of international organisations"
 
 
+class SpreadsheetAdmin(ImportExportModelAdmin):
+    """Import and export through CSV, Excel or TSV; the model's import_/export_ permissions guard each."""
+
+    import_formats = [CSV, XLSX, TSV]
+    export_formats = [CSV, XLSX, TSV]
+
+
 @admin.register(Actor)
-class ActorAdmin(ImportExportModelAdmin):
+class ActorAdmin(SpreadsheetAdmin):
     resource_classes = [ActorResource]
-    import_formats = [CSV, TSV]
-    export_formats = [CSV, TSV]
     list_display = ["name", "kind", "slug", "iso_code", "wikidata_id", "claim_count"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "aliases", "iso_code", "wikidata_id"]

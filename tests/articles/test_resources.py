@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 import tablib
 from django.utils import timezone
+from import_export.formats.base_formats import XLSX
 
 from articles.models import Claim, ClaimEvidence, Source
 from articles.resources import ClaimResource, SourceResource
@@ -338,3 +339,15 @@ def test_imported_source_urls_are_normalised_and_missing_links_marked(db):
     assert new.normalised_url == "https://example.org/a?a=1&b=2"
     assert new.published_on == datetime.date(2022, 11, 1)
     assert Source.objects.get(key="no-link").link_status == Source.LinkStatus.MISSING
+
+
+def test_claims_survive_a_round_trip_through_an_excel_file(claims):
+    before = _claims()
+    xlsx = XLSX()
+    workbook = xlsx.export_data(ClaimResource().export())
+    Claim.objects.all().delete()
+
+    result = ClaimResource().import_data(xlsx.create_dataset(workbook), dry_run=False)
+
+    _assert_clean(result)
+    assert _claims() == before

@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -236,19 +235,14 @@ class ClaimResource(SpreadsheetResource):
             return  # the record of who checked an existing claim is kept
         super().import_field(field, instance, row, is_m2m, **kwargs)
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as e:
-            errors = e.update_error_dict(errors)
+    def row_errors(self, instance, row, **kwargs) -> dict:
+        errors = super().row_errors(instance, row, **kwargs)
         if "evidence" in row:
             try:
                 instance._imported_evidence = self.fields["evidence"].clean(row, **kwargs)
             except ValueError as e:
                 errors["evidence"] = [force_str(e)]
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if instance._imported_evidence is not None:

@@ -128,14 +128,20 @@ class SpreadsheetResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as e:
             errors = e.update_error_dict(errors)
+        errors.update(self.row_errors(instance, row, **kwargs))
+        if errors:
+            raise ValidationError(errors)
+
+    def row_errors(self, instance, row, **kwargs) -> dict:
+        """Errors in the columns model validation does not see, by field (many-to-many here)."""
+        errors = {}
         for field in self.get_import_fields():
             if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
                 try:
                     field.clean(row, **kwargs)
                 except ValueError as e:
                     errors[field.attribute] = ValidationError(force_str(e), code="invalid")
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
 
 class ActorResource(SpreadsheetResource):

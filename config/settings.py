@@ -120,6 +120,7 @@ STORAGES = {
 # Uploads (spreadsheets in the admin) are capped so a huge file is refused, not swallowed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+FOOTNOTE_MAX_IMPORT_BYTES = env.int("MAX_IMPORT_BYTES", default=10 * 1024 * 1024)
 
 # Security: safe by default, relaxed only in development.
 SECURE_PROXY_SSL_HEADER = (

@@ -409,3 +409,21 @@ def test_an_existing_citation_cannot_be_added_or_deleted_in_the_article_form(adm
     citations = next(f for f in response.context["inline_admin_formsets"] if f.opts.model is Citation)
     assert not citations.has_add_permission
     assert not citations.has_delete_permission
+
+
+def test_a_file_too_large_to_import_is_refused_with_its_size(admin_client, settings):
+    settings.FOOTNOTE_MAX_IMPORT_BYTES = 1024
+    csv = b"key,url,title\n" + b"".join(b"k%d,https://example.org/%d,T\n" % (n, n) for n in range(200))
+
+    response = _upload(admin_client, "source", "sources.csv", csv)
+
+    assert response.status_code == 200
+    assert "files to import can be at most 1.0\xa0KB" in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_the_export_page_wires_select_all_from_a_file_not_an_inline_handler(admin_client):
+    response = admin_client.get(reverse("admin:articles_source_export"))
+
+    assert response.status_code == 200
+    assert '<script src="/static/admin/js/export_select_all.js"></script>' in response.content.decode()

@@ -112,3 +112,15 @@ def test_a_draft_is_not_on_the_public_site_in_a_browser(page, live_server):
     assert response.status == 404
     page.goto(f"{live_server.url}/articles/")
     expect(page.get_by_text("Not yet")).to_have_count(0)
+
+
+def test_select_all_on_the_export_page_works_under_the_content_security_policy(page, live_server):
+    _log_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/articles/source/export/")
+    fields = page.locator(".selectable-field-export-row input[type=checkbox]")
+    assert fields.count() > 5
+
+    page.locator("input.select-toggle").uncheck()
+    assert not any(box.is_checked() for box in fields.all())
+    page.locator("input.select-toggle").check()
+    assert all(box.is_checked() for box in fields.all())

@@ -52,12 +52,20 @@ class Author(models.Model):
         return (self.slug,)
 
 
+class TopicQuerySet(models.QuerySet):
+    def published(self):
+        """Topics with at least one public article: a draft's topic does not announce it."""
+        return self.filter(
+            Exists(Article.topics.through.objects.filter(published_q("article__"), topic=OuterRef("pk")))
+        )
+
+
 class Topic(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(TopicQuerySet)()
 
     class Meta:
         ordering = ["name"]

@@ -37,7 +37,7 @@ def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = ARTICLES_
 @require_safe
 def home(request):
     articles = list(article_list_published()[:HOME_ARTICLES])
-    topics = Topic.objects.filter(articles__in=Article.objects.published()).distinct()
+    topics = Topic.objects.published()
     return render(
         request,
         "articles/home.html",
@@ -111,7 +111,7 @@ def author_detail(request, slug):
 
 @require_safe
 def topic_detail(request, slug):
-    topic = get_object_or_404(Topic, slug=slug)
+    topic = get_object_or_404(Topic.objects.published(), slug=slug)
     page = paginate(request, article_list_published().filter(topics=topic))
     return render(
         request,

@@ -491,6 +491,14 @@ def test_topic_page_lists_its_published_articles(client):
     assert "Unrelated piece" not in html
 
 
+def test_a_topic_with_only_unpublished_articles_is_not_public(client):
+    topic = TopicFactory(name="Secret pipeline deal")
+    ArticleFactory(status=Article.Status.DRAFT).topics.add(topic)
+
+    assert client.get(topic.get_absolute_url()).status_code == 404
+    assert "Secret pipeline deal" not in client.get("/").content.decode()
+
+
 def test_unknown_addresses_answer_404_in_the_site_style(client):
     for url in ("/articles/nope/", "/claims/999/", "/sources/999/", "/authors/nope/", "/topics/nope/"):
         response = client.get(url)

@@ -6,8 +6,9 @@ rows. Three things a fixture cannot do safely are done here with the ORM:
 - Sources: loaddata saves rows raw, so Source.save() never runs. Every demo source is saved again so
   its normalised URL (which the renderer uses to find a note's source) and link status come from the
   model, not from a hand-written copy.
-- Relations: a relation is stored with the lower actor id first (a CHECK constraint). Actor ids depend
-  on the database's history, so a fixture cannot know the order; Relation.save() puts the pair in order.
+- Relations (fixtures/demo-relations.yaml): a relation is stored with the lower actor id first (a CHECK
+  constraint). Actor ids depend on the database's history, so a fixture cannot know the order;
+  Relation.save() puts the pair in order.
 - Notes: each demo article is rendered with article_render, which numbers the notes and links each to
   its source (by URL, or through the fixture's Citation row when the address was lost).
 """
@@ -28,86 +29,7 @@ from relations.models import Actor, Development, Relation
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo.yaml"
 
-# (slug, actor, actor, state, summary): the curated pairs whose timelines the demo shows.
-RELATIONS = [
-    (
-        "kazakhstan-russia",
-        "kazakhstan",
-        "russia",
-        Relation.State.MIXED,
-        "Deep economic, military and cultural ties, strained by the war in Ukraine: Astana keeps its "
-        "distance from the invasion, turns down a gas union and refuses to help Moscow around sanctions.",
-    ),
-    (
-        "china-kazakhstan",
-        "china",
-        "kazakhstan",
-        Relation.State.COOPERATIVE,
-        "Beijing's closest Central Asian partner: Xi Jinping chose Kazakhstan for his first trip abroad "
-        "after the pandemic and pledged support for its sovereignty.",
-    ),
-    (
-        "kazakhstan-uzbekistan",
-        "kazakhstan",
-        "uzbekistan",
-        Relation.State.ALLIED,
-        "The region's largest economy and its most populous state, bound since December 2022 by the "
-        "first treaty on allied relations in Central Asia.",
-    ),
-    (
-        "kyrgyzstan-tajikistan",
-        "kyrgyzstan",
-        "tajikistan",
-        Relation.State.HOSTILE,
-        "Two CSTO members whose forces fought along their disputed border in September 2022, each now "
-        "arming itself with help from outside the alliance.",
-    ),
-    (
-        "iran-tajikistan",
-        "iran",
-        "tajikistan",
-        Relation.State.COOPERATIVE,
-        "Persian-speaking neighbours drawing closer: a presidential visit to Tehran in 2022 and an Iranian "
-        "drone factory in Tajikistan.",
-    ),
-    (
-        "kazakhstan-turkey",
-        "kazakhstan",
-        "turkey",
-        Relation.State.COOPERATIVE,
-        "A strategic partnership with a growing military side, including plans to produce the Turkish "
-        "Anka drone in Kazakhstan.",
-    ),
-    (
-        "central-asia-china",
-        "central-asia",
-        "china",
-        Relation.State.COOPERATIVE,
-        "China's economic weight in the region already exceeds Russia's; trade passed $70 billion in 2022.",
-    ),
-    (
-        "central-asia-russia",
-        "central-asia",
-        "russia",
-        Relation.State.MIXED,
-        "Still close, but changing: the region needs Russia less, and Russia needs the region more, than "
-        "before the war.",
-    ),
-    (
-        "central-asia-european-union",
-        "central-asia",
-        "european-union",
-        Relation.State.COOPERATIVE,
-        "Engagement at the highest level since the first EU–Central Asia summit in Astana in October 2022.",
-    ),
-    (
-        "central-asia-united-states",
-        "central-asia",
-        "united-states",
-        Relation.State.COOPERATIVE,
-        "Long handled below cabinet level, until Secretary of State Blinken's visit in February 2023.",
-    ),
-]
+RELATIONS_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo-relations.yaml"
 
 
 def _plural(count: int, word: str) -> str:
@@ -138,12 +60,14 @@ class Command(BaseCommand):
         with FIXTURE.open(encoding="utf-8") as handle:
             rows = yaml.safe_load(handle)
         keys = _fixture_keys(rows)
+        with RELATIONS_FILE.open(encoding="utf-8") as handle:
+            relations = yaml.safe_load(handle)
         with transaction.atomic():
             self._check_source_addresses(rows, keys["articles.source"])
             call_command("loaddata", str(FIXTURE), verbosity=0)
             for source in Source.objects.filter(key__in=keys["articles.source"]):
                 source.save()
-            self._load_relations()
+            self._load_relations(relations)
             articles = Article.objects.filter(slug__in=keys["articles.article"])
             for article in articles:
                 article_render(article=article)
@@ -153,7 +77,7 @@ class Command(BaseCommand):
             _plural(Source.objects.filter(key__in=keys["articles.source"]).count(), "source"),
             _plural(Claim.objects.filter(uid__in=keys["articles.claim"]).count(), "claim"),
             _plural(Actor.objects.filter(slug__in=keys["relations.actor"]).count(), "actor"),
-            _plural(Relation.objects.filter(slug__in=[row[0] for row in RELATIONS]).count(), "relation"),
+            _plural(Relation.objects.filter(slug__in=[row["slug"] for row in relations]).count(), "relation"),
             _plural(
                 Development.objects.filter(slug__in=keys["relations.development"]).count(), "development"
             ),
@@ -176,9 +100,12 @@ class Command(BaseCommand):
                     f"{row['fields']['key']!r} uses. Rename or remove one of them and run load_demo again."
                 )
 
-    def _load_relations(self) -> None:
-        actors = Actor.objects.in_bulk([slug for row in RELATIONS for slug in row[1:3]], field_name="slug")
-        for slug, first, second, state, summary in RELATIONS:
+    def _load_relations(self, relations: list[dict]) -> None:
+        actors = Actor.objects.in_bulk(
+            [slug for row in relations for slug in row["actors"]], field_name="slug"
+        )
+        for row in relations:
+            slug, (first, second) = row["slug"], row["actors"]
             pair = Q(actor_a=actors[first], actor_b=actors[second]) | Q(
                 actor_a=actors[second], actor_b=actors[first]
             )
@@ -190,5 +117,5 @@ class Command(BaseCommand):
             )
             relation.slug = slug
             relation.actor_a, relation.actor_b = actors[first], actors[second]
-            relation.state, relation.summary = state, summary
+            relation.state, relation.summary = row["state"], row["summary"]
             relation.save()  # Relation.save() stores the pair with the lower id first.

@@ -6,12 +6,13 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint check-python clean
+.PHONY: help install run test lint bench check-python clean
 
 help:
 	@echo "make run    serve the site with demo content at http://127.0.0.1:$(PORT) (development mode)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff over the code"
+	@echo "make bench  how the article page and the API scale with notes and claims"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0) if sys.version_info >= (3, 11) else sys.exit("Footnote needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run again with PYTHON=/path/to/python3.11 (or newer).")' \
@@ -38,6 +39,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+bench: $(STAMP)
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

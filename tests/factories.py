@@ -99,7 +99,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Source
 
-    key = factory.Sequence(lambda n: f"source-{n}")
+    key = factory.Sequence(lambda n: f"report-key-{n}")
     url = factory.Sequence(lambda n: f"https://example.org/report/{n}")
     title = factory.Sequence(lambda n: f"Report {n}")
     publisher = "Example Publisher"

@@ -24,6 +24,7 @@ from tests.factories import (
     StaffFactory,
     TopicFactory,
 )
+from tests.helpers import management
 
 pytestmark = pytest.mark.django_db
 
@@ -75,15 +76,6 @@ def form_data(response):
     data.pop("csrfmiddlewaretoken", None)
     # A textarea's content starts after one newline, which browsers drop.
     return {k: v.removeprefix("\n") if isinstance(v, str) else v for k, v in data.items()}
-
-
-def management(prefix, total=0, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from tests.factories import (
     RelationFactory,
     StaffFactory,
 )
+from tests.helpers import management
 
 pytestmark = pytest.mark.django_db
 
@@ -25,15 +26,6 @@ RELATIONS_MODELS = sorted(
     key=lambda model: model._meta.model_name,
 )
 ACTOR_FIELDS = ["slug", "name", "kind", "aliases", "iso_code", "wikidata_id", "description"]
-
-
-def management(prefix, total=0, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 @pytest.fixture

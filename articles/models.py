@@ -2,14 +2,17 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from relations.models import SlugManager
 
 from .links import normalise_url
+from .rendering import render_body
 
 
 def published_q(prefix: str = "") -> Q:
@@ -155,14 +158,36 @@ class Article(models.Model):
         return (self.slug,)
 
     def clean(self):
+        errors = {}
         if self.status == self.Status.PUBLISHED and not self.published_at:
-            raise ValidationError({"published_at": "A published article needs a publish time."})
+            errors["published_at"] = "A published article needs a publish time."
+        if problems := _link_problems(self.body):
+            errors["body"] = problems
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_public(self):
         return (
             self.status == self.Status.PUBLISHED and self.published_at and self.published_at <= timezone.now()
         )
+
+
+def _link_problems(body: str) -> list[str]:
+    """What is wrong with the addresses of the links in an article body, note by note."""
+    limit = Source._meta.get_field("url").max_length
+    is_web_address = URLValidator(schemes=["http", "https"])
+    problems = []
+    for link in render_body(body).links:
+        if len(link.url) > limit:
+            problems.append(f"Note {link.number}: the address is longer than {limit} characters.")
+            continue
+        try:
+            if link.url:
+                is_web_address(link.url)
+        except ValidationError:
+            problems.append(f"Note {link.number}: “{Truncator(link.url).chars(80)}” is not a web address.")
+    return problems
 
 
 class ArticleAuthorManager(models.Manager):

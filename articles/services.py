@@ -1,11 +1,17 @@
 """Writes that keep an article, its notes and its sources consistent."""
 
 from django.db import transaction
-from django.utils.text import slugify
+from django.db.models import Model
+from django.utils.text import Truncator, slugify
 
 from .links import normalise_url
 from .models import Article, Citation, Source
 from .rendering import Link, render_body
+
+
+def _fit(model: type[Model], field: str, text: str) -> str:
+    """`text` cut to what `field` holds, so long linked words never fail a save."""
+    return Truncator(text).chars(model._meta.get_field(field).max_length)
 
 
 def source_key_for(*, title: str, url: str = "") -> str:
@@ -22,7 +28,8 @@ def source_for_url(*, url: str, title: str) -> Source:
     existing = Source.objects.filter(normalised_url=normalise_url(url)).first()
     if existing:
         return existing
-    return Source.objects.create(key=source_key_for(title=title, url=url), url=url, title=title or url)
+    title = _fit(Source, "title", title or url)
+    return Source.objects.create(key=source_key_for(title=title, url=url), url=url, title=title)
 
 
 def _source_for_link(link: Link, citation: Citation | None) -> Source:
@@ -31,7 +38,7 @@ def _source_for_link(link: Link, citation: Citation | None) -> Source:
     if citation is not None:
         # The address was lost: keep the source an analyst chose for this note.
         return citation.source
-    title = link.anchor_text or f"Note {link.number}"
+    title = _fit(Source, "title", link.anchor_text or f"Note {link.number}")
     return Source.objects.create(key=source_key_for(title=title), title=title)
 
 
@@ -40,12 +47,13 @@ def _sync_citations(article: Article, links: list[Link]) -> None:
     for link in links:
         citation = existing.get(link.number)
         source = _source_for_link(link, citation)
+        anchor_text = _fit(Citation, "anchor_text", link.anchor_text)
         if citation is None:
             Citation.objects.create(
-                article=article, number=link.number, source=source, anchor_text=link.anchor_text
+                article=article, number=link.number, source=source, anchor_text=anchor_text
             )
-        elif (citation.source_id, citation.anchor_text) != (source.pk, link.anchor_text):
-            citation.source, citation.anchor_text = source, link.anchor_text
+        elif (citation.source_id, citation.anchor_text) != (source.pk, anchor_text):
+            citation.source, citation.anchor_text = source, anchor_text
             citation.save(update_fields=["source", "anchor_text"])
     article.citations.filter(number__gt=len(links)).delete()
 

@@ -109,3 +109,16 @@ def test_string_forms_name_things():
     claim = ClaimFactory(statement="x" * 100)
     assert str(claim).endswith("…") and len(str(claim)) == 80
     assert str(ArticleFactory(title="Title")) == "Title"
+
+
+def test_an_article_whose_links_are_not_web_addresses_does_not_validate():
+    article = ArticleFactory.build(
+        body="[fine](https://example.org) [broken](https://exa..mple) "
+        f"[long](https://example.org/{'x' * 2100})"
+    )
+    with pytest.raises(ValidationError) as error:
+        article.full_clean(exclude=["slug"])
+    assert error.value.message_dict["body"] == [
+        "Note 2: “https://exa..mple” is not a web address.",
+        "Note 3: the address is longer than 2000 characters.",
+    ]

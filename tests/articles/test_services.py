@@ -57,3 +57,11 @@ def test_new_sources_get_free_citation_keys():
     SourceFactory(key="trade-report")
     source = source_for_url(url="https://example.org/other", title="Trade report")
     assert source.key == "trade-report-2"
+
+
+def test_very_long_linked_words_are_cut_to_fit_the_note_and_the_new_source():
+    words = "word " * 400
+    article = ArticleFactory(body=f"[{words}](https://example.org/long) and [{words}](#)")
+    first, second = article.citations.order_by("number")
+    assert len(first.anchor_text) == 1000 and first.anchor_text.endswith("…")
+    assert len(second.source.title) == 500

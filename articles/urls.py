@@ -1,6 +1,9 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
+from .feeds import LatestArticlesAtomFeed, LatestArticlesFeed
+from .sitemaps import SITEMAPS
 
 app_name = "articles"
 
@@ -12,5 +15,8 @@ urlpatterns = [
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("authors/<slug:slug>/", views.author_detail, name="author-detail"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
+    path("feeds/articles.rss", LatestArticlesFeed(), name="feed-rss"),
+    path("feeds/articles.atom", LatestArticlesAtomFeed(), name="feed-atom"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

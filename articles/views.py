@@ -9,6 +9,7 @@ from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.timezone import localdate
 from django.views.decorators.cache import cache_control
@@ -123,5 +124,6 @@ def topic_detail(request, slug):
 @require_safe
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
-    lines = ["User-agent: *", "Allow: /", "Disallow: /admin/"]
+    sitemap = request.build_absolute_uri(reverse("articles:sitemap"))
+    lines = ["User-agent: *", "Allow: /", "Disallow: /admin/", f"Sitemap: {sitemap}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -521,13 +521,19 @@ def test_robots_txt_allows_everything_but_the_admin(client):
     assert "User-agent: *" in lines
     assert "Disallow: /admin/" in lines
     assert not any(line.strip() == "Disallow: /" for line in lines)
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
 
 
-def test_pages_load_only_the_site_icon_and_stylesheet_and_no_inline_script(client):
+def test_pages_link_only_the_feeds_icon_and_stylesheet_and_run_no_inline_script(client):
     article = article_with(1)
     html = client.get(article.get_absolute_url()).content.decode()
     link_hrefs = [a["href"] for tag, a in elements_of(html) if tag == "link"]
-    assert link_hrefs == ["/static/favicon.svg", "/static/css/footnote.css"]
+    assert link_hrefs == [
+        "/feeds/articles.rss",
+        "/feeds/articles.atom",
+        "/static/favicon.svg",
+        "/static/css/footnote.css",
+    ]
     assert "<script" not in html
     assert " style=" not in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html

@@ -1,0 +1,88 @@
+"""RSS, Atom and the sitemap, tested by parsing what they serve."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import ArticleAuthorFactory, ArticleFactory, AuthorFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture
+def articles():
+    """One public article with an author and a topic, and one of each unpublished kind."""
+    public = ArticleFactory(title="Trade with China", slug="trade-with-china", summary="Up 45 per cent.")
+    ArticleAuthorFactory(article=public, author=AuthorFactory(name="Aida Nurlanova", slug="aida"))
+    public.topics.add(TopicFactory(name="Trade", slug="trade"))
+    hidden_topic = TopicFactory(name="Hidden", slug="hidden")
+    for status in (Article.Status.DRAFT, Article.Status.IN_REVIEW, Article.Status.WITHDRAWN):
+        ArticleFactory(title=f"Not public: {status}", status=status).topics.add(hidden_topic)
+    ArticleFactory(title="Not public: scheduled", published_at=timezone.now() + datetime.timedelta(days=1))
+    ArticleAuthorFactory(
+        article=Article.objects.get(title="Not public: draft"), author=AuthorFactory(slug="ghost")
+    )
+    return public
+
+
+def _xml(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return ET.fromstring(response.content)
+
+
+def test_the_rss_feed_lists_only_public_articles_with_author_and_topics(client, articles):
+    channel = _xml(client, "/feeds/articles.rss").find("channel")
+    items = channel.findall("item")
+
+    assert [item.findtext("title") for item in items] == ["Trade with China"]
+    [item] = items
+    assert item.findtext("link") == "http://testserver/articles/trade-with-china/"
+    assert item.findtext("description") == "Up 45 per cent."
+    assert [category.text for category in item.findall("category")] == ["Trade"]
+    assert item.findtext("{http://purl.org/dc/elements/1.1/}creator") == "Aida Nurlanova"
+
+
+def test_the_atom_feed_lists_only_public_articles(client, articles):
+    feed = _xml(client, "/feeds/articles.atom")
+    entries = feed.findall(f"{ATOM}entry")
+
+    assert [entry.findtext(f"{ATOM}title") for entry in entries] == ["Trade with China"]
+    assert entries[0].find(f"{ATOM}author").findtext(f"{ATOM}name") == "Aida Nurlanova"
+    assert entries[0].findtext(f"{ATOM}updated")
+
+
+def test_the_sitemap_lists_only_public_pages(client, articles):
+    sitemap = _xml(client, "/sitemap.xml")
+    locations = {url.findtext(f"{SITEMAP}loc") for url in sitemap.findall(f"{SITEMAP}url")}
+
+    assert locations == {
+        "http://testserver/",
+        "http://testserver/articles/",
+        "http://testserver/articles/trade-with-china/",
+        "http://testserver/authors/aida/",
+        "http://testserver/topics/trade/",
+    }
+
+
+def test_the_feed_runs_the_same_queries_for_one_article_or_twenty(client):
+    ArticleAuthorFactory(article=ArticleFactory())
+    with CaptureQueriesContext(connection) as one:
+        client.get("/feeds/articles.rss")
+    for _ in range(19):
+        article = ArticleFactory()
+        ArticleAuthorFactory(article=article)
+        article.topics.add(TopicFactory())
+    with CaptureQueriesContext(connection) as twenty:
+        response = client.get("/feeds/articles.rss")
+
+    assert len(ET.fromstring(response.content).find("channel").findall("item")) == 20
+    assert len(one) == len(twenty)

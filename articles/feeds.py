@@ -1,8 +1,10 @@
-"""RSS and Atom feeds of the latest published articles."""
+"""RSS, Atom and JSON Feed of the latest published articles."""
 
 from django.contrib.syndication.views import Feed
-from django.urls import reverse_lazy
+from django.http import JsonResponse
+from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_safe
 
 from .selectors import article_list_published
 
@@ -39,3 +41,39 @@ class LatestArticlesFeed(Feed):
 class LatestArticlesAtomFeed(LatestArticlesFeed):
     feed_type = Atom1Feed
     subtitle = LatestArticlesFeed.description
+
+
+@require_safe
+def json_feed(request):
+    """The latest articles as JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+    home = request.build_absolute_uri(reverse("articles:home"))
+    items = [_json_feed_item(request, article) for article in article_list_published()[:FEED_LENGTH]]
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": LatestArticlesFeed.title,
+        "home_page_url": home,
+        "feed_url": request.build_absolute_uri(),
+        "description": LatestArticlesFeed.description,
+        "language": "en",
+        "items": items,
+    }
+    return JsonResponse(feed, content_type="application/feed+json", json_dumps_params={"ensure_ascii": False})
+
+
+def _json_feed_item(request, article) -> dict:
+    url = request.build_absolute_uri(article.get_absolute_url())
+    item = {
+        "id": url,
+        "url": url,
+        "title": article.title,
+        "content_html": article.body_html,
+        "summary": article.summary or article.dek,
+        "date_published": article.published_at.isoformat(),
+        "date_modified": article.updated_at.isoformat(),
+        "authors": [
+            {"name": byline.author.name, "url": request.build_absolute_uri(byline.author.get_absolute_url())}
+            for byline in article.bylines.all()
+        ],
+        "tags": [topic.name for topic in article.topics.all()],
+    }
+    return {key: value for key, value in item.items() if value not in ("", [])}

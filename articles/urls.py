@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
-from .feeds import LatestArticlesAtomFeed, LatestArticlesFeed
+from .feeds import LatestArticlesAtomFeed, LatestArticlesFeed, json_feed
 from .sitemaps import SITEMAPS
 
 app_name = "articles"
@@ -17,6 +17,7 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("feeds/articles.rss", LatestArticlesFeed(), name="feed-rss"),
     path("feeds/articles.atom", LatestArticlesAtomFeed(), name="feed-atom"),
+    path("feed.json", json_feed, name="feed-json"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

@@ -86,3 +86,33 @@ def test_the_feed_runs_the_same_queries_for_one_article_or_twenty(client):
 
     assert len(ET.fromstring(response.content).find("channel").findall("item")) == 20
     assert len(one) == len(twenty)
+
+
+def test_the_json_feed_is_json_feed_1_1_with_only_public_articles(client, articles):
+    response = client.get("/feed.json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/feed+json"
+    feed = response.json()
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["feed_url"] == "http://testserver/feed.json"
+    assert feed["home_page_url"] == "http://testserver/"
+    [item] = feed["items"]
+    assert item["id"] == item["url"] == "http://testserver/articles/trade-with-china/"
+    assert item["title"] == "Trade with China"
+    assert item["summary"] == "Up 45 per cent."
+    assert '<sup class="note-ref" id="ref-1">' in item["content_html"]
+    assert item["authors"] == [{"name": "Aida Nurlanova", "url": "http://testserver/authors/aida/"}]
+    assert item["tags"] == ["Trade"]
+    assert datetime.datetime.fromisoformat(item["date_published"]) == articles.published_at
+
+
+def test_the_json_feed_runs_the_same_queries_for_one_article_or_twenty(client):
+    ArticleAuthorFactory(article=ArticleFactory())
+    with CaptureQueriesContext(connection) as one:
+        client.get("/feed.json")
+    for _ in range(19):
+        ArticleAuthorFactory(article=ArticleFactory()).article.topics.add(TopicFactory())
+    with CaptureQueriesContext(connection) as twenty:
+        assert len(client.get("/feed.json").json()["items"]) == 20
+    assert len(one) == len(twenty)

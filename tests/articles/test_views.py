@@ -531,6 +531,7 @@ def test_pages_link_only_the_feeds_icon_and_stylesheet_and_run_no_inline_script(
     assert link_hrefs == [
         "/feeds/articles.rss",
         "/feeds/articles.atom",
+        "/feed.json",
         "/static/favicon.svg",
         "/static/css/footnote.css",
     ]

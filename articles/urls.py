@@ -15,6 +15,7 @@ urlpatterns = [
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("authors/<slug:slug>/", views.author_detail, name="author-detail"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
+    path("search/", views.search, name="search"),
     path("feeds/articles.rss", LatestArticlesFeed(), name="feed-rss"),
     path("feeds/articles.atom", LatestArticlesAtomFeed(), name="feed-atom"),
     path("feed.json", json_feed, name="feed-json"),

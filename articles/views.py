@@ -16,6 +16,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from .models import Article, Author, Citation, Claim, ClaimEvidence, Source, Topic
+from .search import clean_query, search_published
 from .selectors import (
     article_detail_preview,
     article_detail_published,
@@ -118,6 +119,21 @@ def topic_detail(request, slug):
         request,
         "articles/topic_detail.html",
         {"topic": topic, "page": page, "articles": page.object_list},
+    )
+
+
+@require_safe
+def search(request):
+    """Public articles, claims and actors matching `q`; without a query, just the form."""
+    query = clean_query(request.GET.get("q", ""))
+    if not query:
+        return render(request, "articles/search.html", {"query": ""})
+    results = search_published(query=query)
+    page = paginate(request, results.articles)
+    return render(
+        request,
+        "articles/search.html",
+        {"query": query, "results": results, "page": page, "articles": page.object_list},
     )
 
 

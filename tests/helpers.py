@@ -1,5 +1,55 @@
 """Small helpers shared by tests of different apps."""
 
+import datetime
+from html.parser import HTMLParser
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article
+
+
+def past(days: int = 1) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def future(days: int = 1) -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=days)
+
+
+# Every way an article can be not yet, or no longer, public: factory keyword arguments by name.
+UNPUBLISHED_STATES = {
+    "draft": lambda: {"status": Article.Status.DRAFT, "published_at": None},
+    "in-review": lambda: {"status": Article.Status.IN_REVIEW, "published_at": None},
+    "withdrawn": lambda: {"status": Article.Status.WITHDRAWN, "published_at": past()},
+    "scheduled": lambda: {"status": Article.Status.PUBLISHED, "published_at": future()},
+}
+
+
+class _StartTags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, {name: value or "" for name, value in attrs}))
+
+
+def start_tags(html: str) -> list[tuple[str, dict[str, str]]]:
+    """Every start tag of a page as (tag, attributes), in document order."""
+    parser = _StartTags()
+    parser.feed(html)
+    return parser.found
+
+
+def count_queries(client, url: str) -> int:
+    """How many SQL queries a GET of `url` runs (it must answer 200)."""
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context.captured_queries)
+
 
 def management(prefix: str, total: int = 0, initial: int = 0) -> dict[str, str]:
     """The management form of an admin inline formset, as a browser posts it."""

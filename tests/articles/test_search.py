@@ -1,15 +1,9 @@
 """Public search: what it finds, what it never finds, odd input, and a fixed number of queries."""
 
-import datetime
-from html.parser import HTMLParser
-
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from articles.models import Article
 from articles.search import MAX_QUERY_LENGTH, clean_query, search_published
 from tests.factories import (
     ActorFactory,
@@ -19,49 +13,15 @@ from tests.factories import (
     ClaimFactory,
     TopicFactory,
 )
+from tests.helpers import UNPUBLISHED_STATES, count_queries, past, start_tags
 
 pytestmark = pytest.mark.django_db
 
 SEARCH = reverse("articles:search")
 
 
-def past(days=1):
-    return timezone.now() - datetime.timedelta(days=days)
-
-
-def future(days=1):
-    return timezone.now() + datetime.timedelta(days=days)
-
-
-UNPUBLISHED_STATES = {
-    "draft": lambda: {"status": Article.Status.DRAFT, "published_at": None},
-    "in-review": lambda: {"status": Article.Status.IN_REVIEW, "published_at": None},
-    "withdrawn": lambda: {"status": Article.Status.WITHDRAWN, "published_at": past()},
-    "scheduled": lambda: {"status": Article.Status.PUBLISHED, "published_at": future()},
-}
-
-
-class _StartTags(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.found: list[tuple[str, dict[str, str]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.found.append((tag, {name: value or "" for name, value in attrs}))
-
-
-def start_tags(response) -> list[tuple[str, dict[str, str]]]:
-    """Every start tag of a page as (tag, attributes), in document order."""
-    parser = _StartTags()
-    parser.feed(response.content.decode())
-    return parser.found
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(context.captured_queries)
+def tags_of(response) -> list[tuple[str, dict[str, str]]]:
+    return start_tags(response.content.decode())
 
 
 def search(client, q, **params):
@@ -257,7 +217,7 @@ def test_search_pages_are_not_indexed_and_run_no_inline_script(client):
 
 
 def test_every_page_header_has_a_labelled_search_form(client):
-    html_elements = start_tags(client.get(reverse("articles:home")))
+    html_elements = tags_of(client.get(reverse("articles:home")))
     forms = [attrs for tag, attrs in html_elements if tag == "form" and attrs.get("role") == "search"]
     assert forms == [{"class": "site-search", "action": SEARCH, "method": "get", "role": "search"}]
     field = next(attrs for tag, attrs in html_elements if tag == "input" and attrs.get("name") == "q")

@@ -1,13 +1,10 @@
 import datetime
 import itertools
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
 from django.template import loader
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,38 +21,15 @@ from tests.factories import (
     StaffFactory,
     TopicFactory,
 )
+from tests.helpers import UNPUBLISHED_STATES, count_queries, future, past, start_tags
 
 pytestmark = pytest.mark.django_db
 
 _unique = itertools.count()
 
 
-class _Elements(HTMLParser):
-    """Every start tag of a page as (tag, attributes), in document order."""
-
-    def __init__(self):
-        super().__init__()
-        self.found: list[tuple[str, dict[str, str]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.found.append((tag, {name: value or "" for name, value in attrs}))
-
-
-def elements_of(html: str) -> list[tuple[str, dict[str, str]]]:
-    parser = _Elements()
-    parser.feed(html)
-    return parser.found
-
-
 def elements(response) -> list[tuple[str, dict[str, str]]]:
-    return elements_of(response.content.decode())
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(context.captured_queries)
+    return start_tags(response.content.decode())
 
 
 def article_with(notes: int, **fields) -> Article:
@@ -74,20 +48,6 @@ def article_with(notes: int, **fields) -> Article:
     return article
 
 
-def past(days=1):
-    return timezone.now() - datetime.timedelta(days=days)
-
-
-def future(days=1):
-    return timezone.now() + datetime.timedelta(days=days)
-
-
-UNPUBLISHED_STATES = {
-    "draft": lambda: {"status": Article.Status.DRAFT, "published_at": None},
-    "in-review": lambda: {"status": Article.Status.IN_REVIEW, "published_at": None},
-    "withdrawn": lambda: {"status": Article.Status.WITHDRAWN, "published_at": past()},
-    "scheduled": lambda: {"status": Article.Status.PUBLISHED, "published_at": future()},
-}
 unpublished_states = pytest.mark.parametrize(
     "state", list(UNPUBLISHED_STATES.values()), ids=list(UNPUBLISHED_STATES)
 )
@@ -280,7 +240,7 @@ def test_a_hostile_body_or_title_never_reaches_the_page_unescaped(client):
     assert "<script" not in html
     assert "<img" not in html
     assert 'href="javascript:' not in html
-    assert all(not name.startswith("on") for _, attrs in elements_of(html) for name in attrs)
+    assert all(not name.startswith("on") for _, attrs in start_tags(html) for name in attrs)
     assert "&lt;script&gt;" in html
 
 
@@ -527,7 +487,7 @@ def test_robots_txt_allows_everything_but_the_admin(client):
 def test_pages_link_only_the_feeds_icon_and_stylesheet_and_run_no_inline_script(client):
     article = article_with(1)
     html = client.get(article.get_absolute_url()).content.decode()
-    link_hrefs = [a["href"] for tag, a in elements_of(html) if tag == "link"]
+    link_hrefs = [a["href"] for tag, a in start_tags(html) if tag == "link"]
     assert link_hrefs == [
         "/feeds/articles.rss",
         "/feeds/articles.atom",
@@ -627,6 +587,6 @@ def test_a_stored_address_that_is_not_http_never_becomes_a_link(client):
 
     for url in (article.get_absolute_url(), article.citations.get().source.get_absolute_url()):
         html = client.get(url).content.decode()
-        hrefs = [attrs.get("href", "") for tag, attrs in elements_of(html) if tag == "a"]
+        hrefs = [attrs.get("href", "") for tag, attrs in start_tags(html) if tag == "a"]
         assert not any(href.lower().startswith("javascript") for href in hrefs), url
         assert "archived copy" not in html

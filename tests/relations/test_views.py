@@ -1,8 +1,6 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article, Claim
@@ -16,6 +14,7 @@ from tests.factories import (
     OrganisationFactory,
     RelationFactory,
 )
+from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +30,6 @@ UNPUBLISHED_STATES = {
 unpublished_states = pytest.mark.parametrize(
     "state", list(UNPUBLISHED_STATES.values()), ids=list(UNPUBLISHED_STATES)
 )
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(context.captured_queries)
 
 
 # Actor pages

@@ -166,12 +166,6 @@ class Article(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def is_public(self):
-        return (
-            self.status == self.Status.PUBLISHED and self.published_at and self.published_at <= timezone.now()
-        )
-
 
 def _link_problems(body: str) -> list[str]:
     """What is wrong with the addresses of the links in an article body, note by note."""

@@ -1,6 +1,7 @@
 """Turn an article's Markdown into sanitised HTML whose links are numbered notes."""
 
 from dataclasses import dataclass
+from functools import cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -36,6 +37,7 @@ class RenderedBody:
     links: list[Link]
 
 
+@cache  # built once: parsing and rendering keep no state between calls
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])

@@ -108,7 +108,6 @@ def test_load_demo_is_atomic_and_refuses_an_address_held_by_another_source():
 
 
 def test_the_demo_article_is_a_public_feature_with_byline_topics_and_actors(article):
-    assert article.is_public
     assert Article.objects.published().filter(pk=article.pk).exists()
     assert article.kind == Article.Kind.FEATURE
     assert article.first_published_at == article.published_at

@@ -2,16 +2,21 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from relations.admin import SpreadsheetAdmin, count_of
 
+from . import admin_views
 from .models import (
     Article,
     ArticleAuthor,
@@ -19,13 +24,24 @@ from .models import (
     Citation,
     Claim,
     ClaimEvidence,
+    ClaimSuggestion,
     Correction,
+    MissingLink,
     Source,
     Topic,
 )
-from .rendering import sanitise_html
+from .rendering import key_target, sanitise_html
 from .resources import ClaimResource, SourceResource
-from .services import article_render
+from .services import (
+    NoteChoice,
+    RenderReport,
+    article_render,
+    article_set_note_sources,
+    claim_anchor,
+    claim_suggestion_accept,
+    claim_suggestion_reject,
+    source_change_key,
+)
 
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
@@ -79,18 +95,24 @@ class BylineInline(PickOnlyInline):
     verbose_name_plural = "byline (in order of position)"
 
 
-class CitationInline(PickOnlyInline):
-    """Notes are made from the links in the text: only the source of a note can be chosen here."""
+class NotesWithoutAddressInline(PickOnlyInline):
+    """Notes whose address was lost, each citing a placeholder: pick the source it really cites.
+
+    The pick is written into the note's link in the text (`source:KEY`), never kept by note number.
+    """
 
     model = Citation
-    fields = ["number", "anchor_text", "source", "address"]
-    readonly_fields = ["number", "anchor_text", "address"]
+    fields = ["number", "anchor_text", "source"]
+    readonly_fields = ["number", "anchor_text"]
     autocomplete_fields = ["source"]
     extra = 0
-    verbose_name_plural = "notes (one per link in the text; pick a source where a link lost its address)"
+    verbose_name = "note without an address"
+    verbose_name_plural = (
+        "notes without an address (pick the source each cites: the choice is written into the text)"
+    )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("source")
+        return super().get_queryset(request).filter(source__placeholder=True).select_related("source")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -98,17 +120,11 @@ class CitationInline(PickOnlyInline):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="address")
-    def address(self, obj):
-        if obj.source_id and obj.source.url:
-            return format_html('<a href="{0}" rel="noopener noreferrer">{0}</a>', obj.source.url)
-        return "link missing"
-
 
 class ClaimInline(admin.TabularInline):
     model = Claim
-    fields = ["position", "statement", "status"]
-    readonly_fields = ["status"]
+    fields = ["position", "statement", "status", "orphaned"]
+    readonly_fields = ["status", "orphaned"]
     formfield_overrides = SHORT_TEXT
     show_change_link = True
     extra = 0
@@ -122,6 +138,59 @@ class CorrectionInline(admin.TabularInline):
     extra = 0
 
 
+def _note_choices(formsets) -> list[NoteChoice]:
+    """The sources picked in the notes-without-an-address inline, with what each note named before."""
+    forms = [
+        form
+        for formset in formsets
+        if formset.model is Citation
+        for form in formset.forms
+        if form.has_changed()
+    ]
+    earlier = Source.objects.in_bulk([form.initial["source"] for form in forms])
+    return [
+        NoteChoice(
+            number=form.instance.number,
+            target=key_target(earlier[form.initial["source"]].key),
+            source=form.cleaned_data["source"],
+        )
+        for form in forms
+        if form.initial["source"] in earlier
+    ]
+
+
+def _tell(request, article: Article, report: RenderReport) -> None:
+    """Say what saving the text did that an analyst should follow up."""
+    if placeholders := len(report.placeholders_created):
+        missing = reverse("admin:articles_missinglink_changelist") + "?" + urlencode({"article": article.pk})
+        messages.warning(
+            request,
+            format_html(
+                "{} without an address now {} a placeholder source. Pick the real sources under “Notes "
+                'without an address” or on the <a href="{}">missing links page</a>.',
+                ngettext("%d link", "%d links", placeholders) % placeholders,
+                ngettext("cites", "each cite", placeholders),
+                missing,
+            ),
+        )
+    if orphaned := len(report.orphaned_claims):
+        claims = (
+            reverse("admin:articles_claim_changelist")
+            + "?"
+            + urlencode({"article__id__exact": article.pk, "orphaned__exact": 1})
+        )
+        messages.warning(
+            request,
+            format_html(
+                '{} no longer in the text: <a href="{}">re-anchor or retire {}</a>.',
+                ngettext("The quoted words of %d claim are", "The quoted words of %d claims are", orphaned)
+                % orphaned,
+                claims,
+                ngettext("it", "them", orphaned),
+            ),
+        )
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "status", "published_at", "byline", "citation_count", "claim_count"]
@@ -130,10 +199,18 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics", "actors", "developments"]
-    readonly_fields = ["rendered_body", "first_published_at", "created_at", "updated_at"]
+    readonly_fields = ["rendered_body", "notes", "first_published_at", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "kind"]}),
         ("Text", {"fields": ["body", "summary"]}),
+        (
+            "Notes",
+            {
+                "fields": ["notes"],
+                "classes": ["collapse"],
+                "description": "Made from the links in the text each time the article is saved.",
+            },
+        ),
         (
             "As readers will see it",
             {
@@ -148,8 +225,12 @@ class ArticleAdmin(admin.ModelAdmin):
             {"fields": ["status", "published_at", "first_published_at", "created_at", "updated_at"]},
         ),
     ]
-    inlines = [BylineInline, CitationInline, ClaimInline, CorrectionInline]
+    inlines = [BylineInline, NotesWithoutAddressInline, ClaimInline, CorrectionInline]
     actions = ["publish_now", "withdraw"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(admin_views.ArticleImportView.as_view(model_admin=self))
+        return [path("import-text/", view, name="articles_article_import_text"), *super().get_urls()]
 
     def get_queryset(self, request):
         bylines = Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
@@ -166,10 +247,22 @@ class ArticleAdmin(admin.ModelAdmin):
             kwargs["widget"] = forms.Textarea(attrs={"rows": rows, "class": "vLargeTextField"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Citation:  # note sources are written into the text by save_related
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        else:
+            super().save_formset(request, form, formset, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # After the inlines: a source chosen for a lost link is kept, and notes follow the links.
-        article_render(article=form.instance)
+        # After the inlines: picks for notes without an address go into the text, then it is rendered.
+        choices = _note_choices(formsets)
+        try:
+            report = article_set_note_sources(article=form.instance, choices=choices)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            report = article_render(article=form.instance)
+        _tell(request, form.instance, report)
 
     @admin.display(description="authors")
     def byline(self, obj):
@@ -182,6 +275,29 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, obj):
         return obj.claim_count
+
+    @admin.display(description="notes")
+    def notes(self, obj):
+        if obj.pk is None:
+            return "Made when the article is saved."
+        rows = format_html_join(
+            "",
+            '<tr><td>{}</td><td>{}</td><td><a href="{}">{}</a></td><td>{}</td></tr>',
+            (
+                (
+                    citation.number,
+                    citation.anchor_text,
+                    reverse("admin:articles_source_change", args=[citation.source_id]),
+                    citation.source.key,
+                    "link missing" if citation.source.placeholder else citation.source.url or "no address",
+                )
+                for citation in obj.citations.select_related("source")
+            ),
+        )
+        if not rows:
+            return "No links in the text."
+        header = "<tr><th>note</th><th>linked words</th><th>source</th><th>address</th></tr>"
+        return format_html('<table class="notes-table">{}{}</table>', mark_safe(header), rows)  # noqa: S308
 
     @admin.display(description="rendered text")
     def rendered_body(self, obj):
@@ -225,19 +341,46 @@ class ArticleAdmin(admin.ModelAdmin):
 class SourceAdmin(SpreadsheetAdmin):
     resource_classes = [SourceResource]
     list_display = ["key", "title", "publisher", "kind", "link", "citation_count", "evidence_count"]
-    list_filter = ["kind", "link_status", "language"]
+    list_filter = ["placeholder", "kind", "link_status", "language"]
     search_fields = ["key", "title", "publisher", "url"]
     date_hierarchy = "published_on"
     readonly_fields = ["normalised_url", "created_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["key", "title", "publisher", "author", "published_on", "kind", "language"]}),
+        (
+            None,
+            {
+                "fields": ["key", "title", "publisher", "author", "published_on", "kind", "language"],
+                "description": "Changing the citation key rewrites every link in the articles that names it.",
+            },
+        ),
         (
             "Address",
-            {"fields": ["url", "normalised_url", "archive_url", "link_status", "link_checked_at"]},
+            {
+                "fields": [
+                    "url",
+                    "normalised_url",
+                    "archive_url",
+                    "link_status",
+                    "link_checked_at",
+                    "placeholder",
+                ]
+            },
         ),
         ("Record", {"fields": ["created_at"], "classes": ["collapse"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if change and "key" in form.changed_data:
+            source_change_key(source=obj, old_key=form.initial["key"])
+        else:
+            super().save_model(request, obj, form, change)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "citation":  # picking a note's source: not another placeholder
+            queryset = queryset.filter(placeholder=False)
+        return queryset, duplicates
 
     def get_queryset(self, request):
         return (
@@ -278,17 +421,31 @@ class EvidenceInline(PickOnlyInline):
 @admin.register(Claim)
 class ClaimAdmin(SpreadsheetAdmin):
     resource_classes = [ClaimResource]
-    list_display = ["short_statement", "article", "status", "checked_by", "checked_at", "evidence_count"]
-    list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "short_statement",
+        "article",
+        "status",
+        "checked_by",
+        "checked_at",
+        "evidence_count",
+        "orphaned",
+    ]
+    list_filter = ["status", "orphaned", ("article", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["article", "checked_by"]
     search_fields = ["statement", "quote"]
     autocomplete_fields = ["article", "actors", "developments"]
-    readonly_fields = ["uid", "checked_by", "checked_at"]
+    readonly_fields = ["uid", "checked_by", "checked_at", "orphaned"]
     fieldsets = [
         (None, {"fields": ["article", "position", "statement"]}),
         (
             "Where the article says it",
-            {"fields": ["quote_prefix", "quote", "quote_suffix"]},
+            {
+                "fields": ["quote_prefix", "quote", "quote_suffix", "orphaned"],
+                "description": (
+                    "The quote is found in the article again whenever the text changes; a claim whose "
+                    "words are gone is flagged orphaned, never moved or deleted."
+                ),
+            },
         ),
         (
             "Verification",
@@ -297,7 +454,18 @@ class ClaimAdmin(SpreadsheetAdmin):
                 "description": "Changing the status records you as the checker, now.",
             },
         ),
-        ("Quantity", {"fields": ["quantity_value", "quantity_unit", "quantity_as_of", "quantity_period"]}),
+        (
+            "Quantity",
+            {
+                "fields": [
+                    "quantity_approximation",
+                    "quantity_value",
+                    "quantity_unit",
+                    "quantity_as_of",
+                    "quantity_period",
+                ]
+            },
+        ),
         ("What it concerns", {"fields": ["actors", "developments"]}),
         ("Stable ID", {"fields": ["uid"], "classes": ["collapse"]}),
     ]
@@ -312,6 +480,8 @@ class ClaimAdmin(SpreadsheetAdmin):
         if "status" in form.changed_data:
             obj.checked_by, obj.checked_at = request.user, timezone.now()
         super().save_model(request, obj, form, change)
+        if {"article", "quote", "quote_prefix", "quote_suffix"} & set(form.changed_data):
+            claim_anchor(claim=obj)
 
     @admin.display(description="statement", ordering="statement")
     def short_statement(self, obj):
@@ -331,3 +501,111 @@ class ClaimAdmin(SpreadsheetAdmin):
             ngettext("%d claim marked verified.", "%d claims marked verified.", count) % count,
             messages.SUCCESS,
         )
+
+
+@admin.register(ClaimSuggestion)
+class ClaimSuggestionAdmin(admin.ModelAdmin):
+    """Sentences the importer found worth checking: accept (it becomes a claim), edit first, or reject."""
+
+    list_display = ["short_quote", "article", "quantity", "state"]
+    list_filter = ["state", ("article", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["article"]
+    search_fields = ["quote", "statement"]
+    autocomplete_fields = ["sources", "actors"]
+    readonly_fields = ["article", "quote_in_context", "state", "claim_link", "decided_by", "decided_at"]
+    fieldsets = [
+        (None, {"fields": ["article", "quote_in_context", "statement"]}),
+        (
+            "Quantity",
+            {"fields": ["quantity_approximation", "quantity_value", "quantity_unit", "quantity_period"]},
+        ),
+        ("Evidence and actors", {"fields": ["sources", "actors"]}),
+        ("Decision", {"fields": ["state", "claim_link", "decided_by", "decided_at"]}),
+    ]
+    formfield_overrides = SHORT_TEXT
+    actions = ["accept", "reject"]
+
+    def has_add_permission(self, request):
+        return False  # suggestions come from imported texts
+
+    def has_accept_permission(self, request):
+        return request.user.has_perm("articles.add_claim")
+
+    def response_change(self, request, obj):
+        decision = next((name for name in ("_accept", "_reject") if name in request.POST), None)
+        if decision is None:
+            return super().response_change(request, obj)
+        if decision == "_accept" and not self.has_accept_permission(request):
+            raise PermissionDenied
+        self._decide(request, [obj], accept=decision == "_accept")
+        changelist = reverse("admin:articles_claimsuggestion_changelist")
+        return HttpResponseRedirect(changelist + "?" + urlencode({"state__exact": "pending"}))
+
+    @admin.action(description="Accept selected suggestions as claims", permissions=["accept"])
+    def accept(self, request, queryset):
+        self._decide(request, queryset, accept=True)
+
+    @admin.action(description="Reject selected suggestions", permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, accept=False)
+
+    def _decide(self, request, suggestions, *, accept: bool) -> None:
+        service = claim_suggestion_accept if accept else claim_suggestion_reject
+        done = 0
+        for suggestion in suggestions:
+            try:
+                service(suggestion=suggestion, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"“{suggestion}”: {' '.join(error.messages)}", messages.WARNING)
+                continue
+            done += 1
+        word = "accepted as claims" if accept else "rejected"
+        self.message_user(request, f"{done} suggestion{'s' if done != 1 else ''} {word}.", messages.SUCCESS)
+
+    @admin.display(description="sentence", ordering="quote")
+    def short_quote(self, obj):
+        return Truncator(obj.quote).chars(120)
+
+    @admin.display(description="quantity")
+    def quantity(self, obj):
+        if obj.quantity_value is None:
+            return ""
+        wording = (
+            "" if obj.quantity_approximation == "exact" else obj.get_quantity_approximation_display() + " "
+        )
+        return f"{wording}{obj.quantity_value.normalize():,f} {obj.quantity_unit}"
+
+    @admin.display(description="in the article")
+    def quote_in_context(self, obj):
+        return format_html("…{}<mark>{}</mark>{}…", obj.quote_prefix, obj.quote, obj.quote_suffix)
+
+    @admin.display(description="claim")
+    def claim_link(self, obj):
+        if obj.claim_id is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:articles_claim_change", args=[obj.claim_id]), obj.claim
+        )
+
+
+@admin.register(MissingLink)
+class MissingLinkAdmin(admin.ModelAdmin):
+    """The missing links page: every note still citing a placeholder, one step per note to its source."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("articles.change_article")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return admin_views.MissingLinksView.as_view(model_admin=self)(request)

@@ -1,5 +1,7 @@
-"""Web addresses of sources: one normal form, so the same page cited twice is one source."""
+"""Web addresses of sources: one normal form, so the same page cited twice is one source, and advice
+for link targets that are not web addresses."""
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, url_query_cleaner
@@ -33,3 +35,27 @@ def normalise_url(url: str) -> str:
 def _query_names(url: str) -> list[str]:
     query = urlsplit(url).query
     return [pair.split("=", 1)[0] for pair in query.split("&") if pair]
+
+
+# A host written without https://: www.un.org, un.org/report.pdf or un.org, but not report.pdf.
+WEB_HOST = re.compile(
+    r"^(?:www\.[a-z0-9.-]+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:[a-z]{2,}(?=[/?:])|com|org|net|gov|int|edu|info))"
+    r"(?:[/?#:]|$)",
+    re.IGNORECASE,
+)
+
+
+def with_scheme(target: str) -> str:
+    """The web address a link target without a scheme stands for ('' when it is not one)."""
+    if target.startswith("//"):
+        return "https:" + target
+    return "https://" + target if WEB_HOST.match(target) else ""
+
+
+def address_advice(target: str) -> str:
+    """What to write instead of a link target that is not a web address."""
+    if fixed := with_scheme(target):
+        return f"Did you mean “{fixed}”?"
+    if ":" in target.split("/", 1)[0]:
+        return "Only web pages (http:// or https://) can be cited; write (#) if the address is lost."
+    return "Write the full address, starting with https://, or (#) if the address is lost."

@@ -11,8 +11,9 @@ from django.utils.text import Truncator
 
 from relations.models import SlugManager
 
-from .links import normalise_url
-from .rendering import render_body
+from . import quantities
+from .links import address_advice, normalise_url
+from .rendering import Link, TargetKind, render_body
 
 
 def published_q(prefix: str = "") -> Q:
@@ -112,7 +113,11 @@ class Article(models.Model):
     authors = models.ManyToManyField(Author, through="ArticleAuthor", related_name="articles", blank=True)
     body = models.TextField(
         blank=True,
-        help_text="Markdown. Every link becomes a numbered note; write (#) for a link whose address is lost.",
+        help_text=(
+            "Markdown. Every link becomes a numbered note: [words](https://…) cites that address, "
+            "[words](source:KEY) cites the source with that citation key, and [words](#) marks an address "
+            "that was lost: saving gives it a placeholder source and writes that source's key into the link."
+        ),
     )
     body_html = models.TextField(blank=True, editable=False)
     summary = models.TextField(blank=True)
@@ -161,27 +166,42 @@ class Article(models.Model):
         errors = {}
         if self.status == self.Status.PUBLISHED and not self.published_at:
             errors["published_at"] = "A published article needs a publish time."
-        if problems := _link_problems(self.body):
+        if problems := body_problems(self.body):
             errors["body"] = problems
         if errors:
             raise ValidationError(errors)
 
 
-def _link_problems(body: str) -> list[str]:
-    """What is wrong with the addresses of the links in an article body, note by note."""
+def body_problems(body: str, links: list[Link] | None = None) -> list[str]:
+    """What keeps an article body from being saved: its size, and links that name no source.
+
+    `links` are the body's links when the caller has rendered it already.
+    """
+    limit = settings.FOOTNOTE_MAX_BODY_CHARS
+    if len(body) > limit:
+        return [f"The text is {len(body):,} characters long; an article can have at most {limit:,}."]
+    links = render_body(body).links if links is None else links
+    known = set(
+        Source.objects.filter(key__in={link.key for link in links if link.key}).values_list("key", flat=True)
+    )
+    return [problem for link in links if (problem := _link_problem(link, known))]
+
+
+def _link_problem(link: Link, known_keys: set[str]) -> str:
     limit = Source._meta.get_field("url").max_length
-    is_web_address = URLValidator(schemes=["http", "https"])
-    problems = []
-    for link in render_body(body).links:
+    shown = Truncator(link.target).chars(80)
+    if link.kind is TargetKind.KEY and link.key not in known_keys:
+        return f"Note {link.number}: no source has the citation key “{link.key}”."
+    if link.kind is TargetKind.INVALID:
+        return f"Note {link.number}: “{shown}” is not a web address. {address_advice(link.target)}"
+    if link.kind is TargetKind.ADDRESS:
         if len(link.url) > limit:
-            problems.append(f"Note {link.number}: the address is longer than {limit} characters.")
-            continue
+            return f"Note {link.number}: the address is longer than {limit} characters."
         try:
-            if link.url:
-                is_web_address(link.url)
+            URLValidator(schemes=["http", "https"])(link.url)
         except ValidationError:
-            problems.append(f"Note {link.number}: “{Truncator(link.url).chars(80)}” is not a web address.")
-    return problems
+            return f"Note {link.number}: “{shown}” is not a web address."
+    return ""
 
 
 class ArticleAuthorManager(models.Manager):
@@ -267,6 +287,16 @@ class Source(models.Model):
     archive_url = models.URLField("archive URL", max_length=2000, blank=True)
     link_status = models.CharField(max_length=20, choices=LinkStatus, default=LinkStatus.UNCHECKED)
     link_checked_at = models.DateTimeField(null=True, blank=True)
+    placeholder = models.BooleanField(
+        "placeholder for a lost address",
+        default=False,
+        db_index=True,
+        help_text=(
+            "Made from a link whose address was lost, titled with its linked words. It stays on the "
+            "missing links page until an analyst picks the real source or gives this one an address; "
+            "once nothing cites it, it is removed."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SourceManager()
@@ -278,6 +308,9 @@ class Source(models.Model):
             models.UniqueConstraint(
                 fields=["normalised_url"], condition=~Q(normalised_url=""), name="source_url_unique"
             ),
+            models.CheckConstraint(
+                condition=Q(placeholder=False) | Q(url=""), name="source_placeholder_has_no_address"
+            ),
         ]
 
     def __str__(self):
@@ -285,7 +318,9 @@ class Source(models.Model):
 
     def save(self, *args, **kwargs):
         self.normalised_url = normalise_url(self.url)
-        if not self.url and self.link_status == self.LinkStatus.UNCHECKED:
+        if self.url:
+            self.placeholder = False  # given an address, it is a source in its own right
+        elif self.link_status == self.LinkStatus.UNCHECKED:
             self.link_status = self.LinkStatus.MISSING
         super().save(*args, **kwargs)
 
@@ -332,6 +367,26 @@ class Citation(models.Model):
     natural_key.dependencies = ["articles.article", "articles.source"]
 
 
+class Approximation(models.TextChoices):
+    """How a figure is worded: the value alone does not say "close to half a million"."""
+
+    EXACT = quantities.Approximation.EXACT, "exactly"
+    ABOUT = quantities.Approximation.ABOUT, "about"
+    CLOSE_TO = quantities.Approximation.CLOSE_TO, "close to"
+    MORE_THAN = quantities.Approximation.MORE_THAN, "more than"
+    LESS_THAN = quantities.Approximation.LESS_THAN, "less than"
+    UP_TO = quantities.Approximation.UP_TO, "up to"
+
+
+class MissingLink(Citation):
+    """A note still citing a placeholder: its address was lost and nobody has picked its source yet."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "missing link"
+        verbose_name_plural = "missing links"
+
+
 class ClaimQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_q("article__"))
@@ -359,6 +414,12 @@ class Claim(models.Model):
     quote = models.TextField(blank=True, help_text="The exact words of the article the claim comes from.")
     quote_prefix = models.CharField(max_length=200, blank=True, help_text="A few words before the quote.")
     quote_suffix = models.CharField(max_length=200, blank=True, help_text="A few words after the quote.")
+    orphaned = models.BooleanField(
+        default=False,
+        db_index=True,
+        editable=False,
+        help_text="Its quoted words are no longer in the article: re-anchor it to the text or retire it.",
+    )
     status = models.CharField(max_length=20, choices=Status, default=Status.UNVERIFIED, db_index=True)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -370,6 +431,9 @@ class Claim(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     quantity_value = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
     quantity_unit = models.CharField(max_length=50, blank=True, help_text="USD, people, per cent, …")
+    quantity_approximation = models.CharField(
+        "approximation", max_length=20, choices=Approximation, default=Approximation.EXACT
+    )
     quantity_as_of = models.DateField(null=True, blank=True)
     quantity_period = models.CharField(
         max_length=100, blank=True, help_text="e.g. 2022, or January–September 2022"
@@ -441,3 +505,58 @@ class ClaimEvidence(models.Model):
         return (*self.claim.natural_key(), *self.source.natural_key(), self.locator)
 
     natural_key.dependencies = ["articles.claim", "articles.source"]
+
+
+class ClaimSuggestion(models.Model):
+    """A sentence of an article that may be worth checking: it carries a note or a figure.
+
+    Found when an article is imported; an analyst accepts it (it becomes a claim), edits it first,
+    or rejects it. Its fingerprint recognises the same sentence when the article is imported
+    again, so a rejected suggestion does not come back. Never shown to the public.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "To review"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claim_suggestions")
+    position = models.PositiveIntegerField(default=0, help_text="Order of the sentence in the article.")
+    fingerprint = models.CharField(max_length=64, editable=False)
+    statement = models.TextField(help_text="The claim in one checkable sentence; edit it before accepting.")
+    quote = models.TextField(help_text="The sentence as the article has it.")
+    quote_prefix = models.CharField(max_length=200, blank=True)
+    quote_suffix = models.CharField(max_length=200, blank=True)
+    quantity_value = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
+    quantity_unit = models.CharField(max_length=50, blank=True)
+    quantity_approximation = models.CharField(
+        "approximation", max_length=20, choices=Approximation, default=Approximation.EXACT
+    )
+    quantity_period = models.CharField(max_length=100, blank=True)
+    sources = models.ManyToManyField(
+        Source, related_name="claim_suggestions", blank=True, help_text="The sources of its notes."
+    )
+    actors = models.ManyToManyField("relations.Actor", related_name="claim_suggestions", blank=True)
+    state = models.CharField(max_length=20, choices=State, default=State.PENDING, db_index=True)
+    claim = models.OneToOneField(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestion", editable=False
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "position"]
+        verbose_name = "suggested claim"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "fingerprint"], name="suggestion_sentence_once"),
+            models.CheckConstraint(
+                condition=Q(quantity_value__isnull=True) | ~Q(quantity_unit=""),
+                name="suggestion_quantity_has_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return Truncator(self.statement).chars(80)

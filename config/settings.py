@@ -122,6 +122,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FOOTNOTE_MAX_IMPORT_BYTES = env.int("MAX_IMPORT_BYTES", default=10 * 1024 * 1024)
+# An article file (Markdown, text or Word) the importer accepts, and the longest body an article may have.
+FOOTNOTE_MAX_ARTICLE_IMPORT_BYTES = env.int("MAX_ARTICLE_IMPORT_BYTES", default=2 * 1024 * 1024)
+FOOTNOTE_MAX_BODY_CHARS = env.int("MAX_BODY_CHARS", default=500_000)
 
 # Security: safe by default, relaxed only in development.
 SECURE_PROXY_SSL_HEADER = (

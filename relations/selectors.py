@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from articles.models import Article, Claim
 from articles.selectors import article_list_published
 
+from .mentions import ActorFinder
 from .models import Actor, Development, Membership, Relation
 
 
@@ -40,3 +41,9 @@ def relation_timeline(*, relation: Relation) -> QuerySet[Development]:
         Prefetch("claims", queryset=claims, to_attr="public_claims"),
         Prefetch("articles", queryset=articles, to_attr="public_articles"),
     )
+
+
+def actor_finder() -> ActorFinder:
+    """A finder for every actor, by its name and each of its aliases."""
+    rows = Actor.objects.values_list("pk", "name", "aliases")
+    return ActorFinder((pk, name) for pk, *names in rows for text in names for name in text.splitlines())

@@ -13,6 +13,7 @@ from articles.models import (
     Citation,
     Claim,
     ClaimEvidence,
+    ClaimSuggestion,
     Correction,
     Source,
     Topic,
@@ -136,6 +137,19 @@ class ClaimEvidenceFactory(factory.django.DjangoModelFactory):
     source = factory.SubFactory(SourceFactory)
     stance = ClaimEvidence.Stance.SUPPORTS
     locator = "p. 3"
+
+
+class ClaimSuggestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClaimSuggestion
+
+    article = factory.SubFactory(ArticleFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    fingerprint = factory.Sequence(lambda n: f"{n:064x}")
+    statement = "Trade rose by 45 per cent in 2022."
+    quote = "Trade rose by 45 per cent in 2022."
+    quantity_value = 45
+    quantity_unit = "per cent"
 
 
 class ActorFactory(factory.django.DjangoModelFactory):

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from articles.anchoring import fold
 from articles.links import normalise_url
 from articles.management.commands.load_demo import FIXTURE
 from articles.models import Article, Citation, Claim, ClaimEvidence, Source
@@ -168,9 +169,11 @@ def test_every_claim_quote_is_in_the_article_text(article):
     claims = list(article.claims.all())
     assert len(claims) >= 12
     for claim in claims:
+        assert not claim.orphaned, claim.quote
         for text in texts:
             assert claim.quote in text, claim.quote
-            assert f"{claim.quote_prefix}{claim.quote}{claim.quote_suffix}" in text, claim.quote
+            # The context is kept as readers see it (curly quotes); matching ignores typography.
+            assert fold(f"{claim.quote_prefix}{claim.quote}{claim.quote_suffix}") in fold(text), claim.quote
 
 
 def test_every_claim_has_evidence_and_statuses_vary(article):

@@ -18,6 +18,7 @@ from tests.factories import (
     AuthorFactory,
     ClaimEvidenceFactory,
     ClaimFactory,
+    ClaimSuggestionFactory,
     CorrectionFactory,
     DevelopmentFactory,
     SourceFactory,
@@ -90,7 +91,12 @@ def content():
     claim.actors.set([china, kazakhstan])
     claim.developments.set([DevelopmentFactory(participants=[china, kazakhstan])])
     ClaimEvidenceFactory(claim=claim)
+    ClaimSuggestionFactory(article=article).sources.set([article.citations.first().source])
     return article
+
+
+# Rows made from articles' texts, never added by hand.
+MADE_FROM_TEXTS = {"claimsuggestion", "missinglink"}
 
 
 @pytest.mark.parametrize("model", ARTICLES_MODELS, ids=lambda model: model._meta.model_name)
@@ -99,7 +105,8 @@ def test_every_admin_page_answers_for_a_superuser(admin_client, content, model):
     obj = model.objects.first()
 
     assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
-    assert admin_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200
+    add = admin_client.get(reverse("admin:{}_{}_add".format(*info)))
+    assert add.status_code == (403 if info[1] in MADE_FROM_TEXTS else 200)
     assert admin_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200
 
 
@@ -189,23 +196,51 @@ def test_saving_an_article_from_the_add_form_renders_it_and_makes_a_note_per_lin
     assert list(article.authors.all()) == [author]
 
 
-def test_the_source_chosen_for_a_note_whose_link_lost_its_address_is_kept(admin_client):
+def test_a_source_picked_for_a_note_without_an_address_is_written_into_the_text(admin_client):
     article = ArticleFactory(body="Trade [grew](https://example.org/trade) and [others](#) left.")
+    placeholder = article.citations.get(number=2).source
     chosen = SourceFactory(key="chosen")
     url = reverse("admin:articles_article_change", args=[article.pk])
     data = form_data(admin_client.get(url))
-    lost = article.citations.get(number=2)
-    index = next(
-        k for k, v in data.items() if k.startswith("citations-") and k.endswith("-id") and v == str(lost.pk)
-    )
+    assert data["body"] == "Trade [grew](https://example.org/trade) and [others](source:others) left."
+    [index] = [k for k, v in data.items() if k.startswith("citations-") and k.endswith("-id")]
+    assert data[index] == str(article.citations.get(number=2).pk)  # only notes without an address
     data[index.replace("-id", "-source")] = str(chosen.pk)
-    data["body"] = "Trade [rose](https://example.org/trade) and [other people](#) left."
+    data["body"] = "Trade [rose](https://example.org/trade) and [other people](source:others) left."
 
     response = admin_client.post(url, data)
 
     assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.body == "Trade [rose](https://example.org/trade) and [other people](source:chosen) left."
     assert article.citations.get(number=2).source == chosen
-    assert article.citations.get(number=1).anchor_text == "rose"
+    assert not Source.objects.filter(pk=placeholder.pk).exists()
+
+
+def test_a_pick_for_a_note_the_same_save_removed_is_refused_and_the_text_still_saved(admin_client):
+    article = ArticleFactory(body="[others](#) left.")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = form_data(admin_client.get(url))
+    [index] = [k for k, v in data.items() if k.startswith("citations-") and k.endswith("-id")]
+    data[index.replace("-id", "-source")] = str(SourceFactory().pk)
+    data["body"] = "No links any more."
+
+    response = admin_client.post(url, data, follow=True)
+
+    assert "changed while its source was being picked" in response.content.decode()
+    article.refresh_from_db()
+    assert (article.body, article.citations.count()) == ("No links any more.", 0)
+
+
+def test_saving_a_lost_address_warns_and_links_to_the_missing_links_page(admin_client):
+    article = ArticleFactory(body="Plain.")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = form_data(admin_client.get(url))
+    data["body"] = "Now [one](#) and [two](#)."
+    response = admin_client.post(url, data, follow=True)
+    [message] = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert message.startswith("2 links without an address now each cite a placeholder source.")
+    assert reverse("admin:articles_missinglink_changelist") in message
 
 
 def test_the_article_change_page_shows_the_rendered_text(admin_client):

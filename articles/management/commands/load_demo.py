@@ -10,7 +10,7 @@ rows. Three things a fixture cannot do safely are done here with the ORM:
   constraint). Actor ids depend on the database's history, so a fixture cannot know the order;
   Relation.save() puts the pair in order.
 - Notes: each demo article is rendered with article_render, which numbers the notes and links each to
-  its source (by URL, or through the fixture's Citation row when the address was lost).
+  the source its link names (by address, or by citation key where the address was lost).
 """
 
 from pathlib import Path

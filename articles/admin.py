@@ -525,6 +525,9 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
     formfield_overrides = SHORT_TEXT
     actions = ["accept", "reject"]
 
+    class Media:
+        css = {"all": ["admin/css/footnote_desk.css"]}
+
     def has_add_permission(self, request):
         return False  # suggestions come from imported texts
 

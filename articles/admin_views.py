@@ -125,8 +125,8 @@ class MissingLinkForm(forms.Form):
         label="An existing source",
         widget=AutocompleteSelect(Citation._meta.get_field("source"), admin.site),
     )
-    title = forms.CharField(required=False, max_length=500, label="…or a new source: title")
-    url = forms.URLField(required=False, max_length=2000, assume_scheme="https", label="address")
+    title = forms.CharField(required=False, max_length=500)
+    url = forms.URLField(required=False, max_length=2000, assume_scheme="https", label="Address")
     publisher = forms.CharField(required=False, max_length=300)
 
     def clean(self):

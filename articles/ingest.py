@@ -345,7 +345,8 @@ def _unescape(body: str, repairs: list[Repair], undo: frozenset[str]) -> str:
     if not count:
         return body
     made = "unescape-dollar" not in undo
-    repairs.append(Repair("unescape-dollar", 0, f"Wrote \\$ as $ ({count} times).", made=made))
+    times = "once" if count == 1 else f"{count} times"
+    repairs.append(Repair("unescape-dollar", 0, f"Wrote \\$ as $ ({times}).", made=made))
     return body.replace("\\$", "$") if made else body
 
 

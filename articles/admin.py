@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from relations.admin import SpreadsheetAdmin, count_of
 
 from . import admin_views
+from .importer import article_suggest_claims
 from .models import (
     Article,
     ArticleAuthor,
@@ -31,7 +32,7 @@ from .models import (
     Topic,
 )
 from .rendering import key_target, sanitise_html
-from .resources import ClaimResource, SourceResource
+from .resources import ClaimResource, NoteResource, SourceResource
 from .services import (
     NoteChoice,
     RenderReport,
@@ -226,7 +227,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
     ]
     inlines = [BylineInline, NotesWithoutAddressInline, ClaimInline, CorrectionInline]
-    actions = ["publish_now", "withdraw"]
+    actions = ["publish_now", "withdraw", "suggest_claims"]
 
     def get_urls(self):
         view = self.admin_site.admin_view(admin_views.ArticleImportView.as_view(model_admin=self))
@@ -319,6 +320,25 @@ class ArticleAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", published) % published,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Suggest claims and find actors in the text", permissions=["change"])
+    def suggest_claims(self, request, queryset):
+        pending = actors = 0
+        for article in queryset:
+            suggestions, found = article_suggest_claims(article=article)
+            pending += sum(1 for line in suggestions if line.state in {"new", "kept"})
+            actors += len(found)
+        changelist = reverse("admin:articles_claimsuggestion_changelist") + "?state__exact=pending"
+        self.message_user(
+            request,
+            format_html(
+                '<a href="{}">{} suggested claims</a> to review; {} actors mentioned.',
+                changelist,
+                pending,
+                actors,
+            ),
             messages.SUCCESS,
         )
 
@@ -589,6 +609,32 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a>', reverse("admin:articles_claim_change", args=[obj.claim_id]), obj.claim
         )
+
+
+@admin.register(Citation)
+class NoteAdmin(SpreadsheetAdmin):
+    """Every note of every article, read-only: notes are made from the links in the text. Their
+    sources can be picked wholesale in a spreadsheet (export, fill in the keys, import)."""
+
+    resource_classes = [NoteResource]
+    list_display = ["article", "number", "anchor_text", "source", "address"]
+    list_select_related = ["article", "source"]
+    list_filter = [("source__placeholder", admin.BooleanFieldListFilter)]
+    search_fields = ["anchor_text", "article__title", "source__key", "source__title"]
+    ordering = ["-article__created_at", "article_id", "number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="address")
+    def address(self, obj):
+        return "link missing" if obj.source.placeholder else obj.source.url or "no address"
 
 
 @admin.register(MissingLink)

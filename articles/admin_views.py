@@ -158,12 +158,15 @@ class MissingLinksView(View):
     model_admin = None
     template_name = "admin/articles/missinglink/missing_links.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        if not self.model_admin.has_view_permission(request):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request):
         return self._render(request)
 
     def post(self, request):
-        if not request.user.has_perm("articles.change_article"):
-            raise PermissionDenied
         note = request.POST.get("note", "")
         citation = get_object_or_404(
             Citation.objects.select_related("article"), pk=note if note.isdigit() else 0

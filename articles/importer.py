@@ -135,14 +135,24 @@ def article_import(*, document: Document, publish: bool = False) -> ImportReport
     article = _save_article(article or Article(slug=slug), document, publish, report)
     report.authors = _save_byline(article, document)
     rendered_report = article_render(article=article)
-    rendered = render_body(article.body)
+    rendered = rendered_report.rendered
     report.notes = _note_lines(article, rendered_report)
     report.orphaned_claims = [str(claim) for claim in rendered_report.orphaned_claims]
-    mentions = _mentions(article, rendered)
-    report.actors = sorted(mentions.names.values())
-    report.suggestions = _save_suggestions(article, rendered, mentions)
+    report.suggestions, report.actors = _suggest(article, rendered)
     report.body_html = article.body_html
     return report
+
+
+@transaction.atomic
+def article_suggest_claims(*, article: Article) -> tuple[list[SuggestionLine], list[str]]:
+    """Suggest claims from the article's sentences and link it to the actors its text mentions;
+    the suggestions and the names of the actors found."""
+    return _suggest(article, render_body(article.body))
+
+
+def _suggest(article: Article, rendered: RenderedBody) -> tuple[list[SuggestionLine], list[str]]:
+    mentions = _mentions(article, rendered)
+    return _save_suggestions(article, rendered, mentions), sorted(mentions.names.values())
 
 
 def _save_article(article: Article, document: Document, publish: bool, report: ImportReport) -> Article:

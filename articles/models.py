@@ -353,6 +353,8 @@ class Citation(models.Model):
 
     class Meta:
         ordering = ["article", "number"]
+        verbose_name = "note"
+        permissions = [("import_citation", "Can import notes"), ("export_citation", "Can export notes")]
         constraints = [
             models.UniqueConstraint(fields=["article", "number"], name="citation_number_unique_in_article"),
             models.CheckConstraint(condition=Q(number__gte=1), name="citation_number_positive"),

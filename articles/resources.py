@@ -1,4 +1,5 @@
-"""Spreadsheet import and export of sources and claims, keyed by citation key and claim ID.
+"""Spreadsheet import and export of sources, claims and notes, keyed by citation key, claim ID and
+article slug with note number.
 
 A claim's evidence travels with it in one `evidence` column, a line per source:
 `source-key | supports | p. 3`. Importing a claim replaces its evidence with the lines of the file.
@@ -17,7 +18,9 @@ from import_export import fields, widgets
 from relations.models import Actor, Development
 from relations.resources import SlugListWidget, SlugWidget, SpreadsheetResource, StrictDecimalWidget
 
-from .models import Article, Claim, ClaimEvidence, Source
+from .models import Article, Citation, Claim, ClaimEvidence, Source
+from .rendering import render_body
+from .services import NoteChoice, article_set_note_sources
 
 LOCATOR_MAX_LENGTH = ClaimEvidence._meta.get_field("locator").max_length
 
@@ -146,6 +149,7 @@ class SourceResource(SpreadsheetResource):
             "archive_url",
             "link_status",
             "link_checked_at",
+            "placeholder",
         )
         import_id_fields = ("key",)
         clean_model_instances = True
@@ -200,6 +204,7 @@ class ClaimResource(SpreadsheetResource):
             "checked_at",
             "quantity_value",
             "quantity_unit",
+            "quantity_approximation",
             "quantity_as_of",
             "quantity_period",
             "actors",
@@ -280,3 +285,69 @@ class ClaimResource(SpreadsheetResource):
             ClaimEvidence(claim=instance, source=line.source, stance=line.stance, locator=line.locator)
             for line in instance._imported_evidence
         )
+
+
+class NoteResource(SpreadsheetResource):
+    """Notes by article and number, for picking many notes' sources in a spreadsheet.
+
+    The linked words travel with each note and must still match: a number alone could mean another
+    note once the text changed. Importing changes which source a note cites the one way every
+    other door does: by writing the source's key into the note's link in the text. The title and
+    address columns are for reading only.
+    """
+
+    article = fields.Field(attribute="article", column_name="article", widget=SlugWidget(Article))
+    source = fields.Field(attribute="source", column_name="source", widget=SlugWidget(Source, field="key"))
+    source_title = fields.Field(column_name="source_title", readonly=True)
+    address = fields.Field(column_name="address", readonly=True)
+
+    class Meta:
+        model = Citation
+        fields = ("article", "number", "anchor_text", "source", "source_title", "address")
+        import_id_fields = ("article", "number")
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("article", "source")
+
+    def dehydrate_source_title(self, note):
+        return note.source.title
+
+    def dehydrate_address(self, note):
+        return "link missing" if note.source.placeholder else note.source.url
+
+    def before_import(self, dataset, **kwargs):
+        self._choices: dict[int, list[tuple[Citation, Source]]] = {}
+        super().before_import(dataset, **kwargs)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        instance._words_before_import = None if new else instance.anchor_text
+
+    def row_errors(self, instance, row, **kwargs) -> dict:
+        errors = super().row_errors(instance, row, **kwargs)
+        if instance._words_before_import is None:
+            errors["number"] = ["The article has no note with this number: notes are made from its links."]
+        elif instance.anchor_text != instance._words_before_import:
+            errors["anchor_text"] = [
+                f"Note {instance.number} now links “{instance._words_before_import}”: "
+                "export the notes again and pick its source there."
+            ]
+        return errors
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # Not saved row by row: after_import writes each chosen source into the article's text.
+        self._choices.setdefault(instance.article_id, []).append((instance, instance.source))
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if result.has_errors() or result.has_validation_errors():
+            return
+        for article_id, notes in self._choices.items():
+            article = Article.objects.get(pk=article_id)
+            links = render_body(article.body).links
+            choices = [
+                NoteChoice(number=n.number, target=links[n.number - 1].target, source=s) for n, s in notes
+            ]
+            article_set_note_sources(article=article, choices=choices)

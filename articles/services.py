@@ -17,7 +17,15 @@ from django.utils.text import Truncator, slugify
 from .anchoring import find_quote
 from .links import normalise_url
 from .models import Article, Citation, Claim, ClaimEvidence, ClaimSuggestion, Source, body_problems
-from .rendering import Link, LinkRewriteError, TargetKind, key_target, render_body, rewrite_link_targets
+from .rendering import (
+    Link,
+    LinkRewriteError,
+    RenderedBody,
+    TargetKind,
+    key_target,
+    render_body,
+    rewrite_link_targets,
+)
 
 KEY_BASE_LENGTH = 60
 KEY_QUERY_CHUNK = 500
@@ -33,6 +41,7 @@ class RenderReport:
     placeholders_created: list[Source] = field(default_factory=list)
     placeholders_removed: list[str] = field(default_factory=list)
     orphaned_claims: list[Claim] = field(default_factory=list)
+    rendered: RenderedBody | None = None
 
 
 @dataclass(frozen=True)
@@ -197,7 +206,7 @@ def article_render(*, article: Article) -> RenderReport:
     rendered = render_body(article.body)
     if problems := body_problems(article.body, rendered.links):
         raise ValidationError({"body": problems})
-    report = RenderReport()
+    report = RenderReport(rendered=rendered)
     previous = set(article.citations.values_list("source_id", flat=True))
     sources = _sources_for_links(rendered.links, report)
     pinned = {source.pk for source in report.placeholders_created}

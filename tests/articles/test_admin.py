@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Citation, Claim, Source
+from articles.services import article_render
 from tests.factories import (
     ActorFactory,
     ArticleAuthorFactory,
@@ -96,7 +97,7 @@ def content():
 
 
 # Rows made from articles' texts, never added by hand.
-MADE_FROM_TEXTS = {"claimsuggestion", "missinglink"}
+MADE_FROM_TEXTS = {"citation", "claimsuggestion", "missinglink"}
 
 
 @pytest.mark.parametrize("model", ARTICLES_MODELS, ids=lambda model: model._meta.model_name)
@@ -454,3 +455,135 @@ def test_the_export_page_wires_select_all_from_a_file_not_an_inline_handler(admi
 
     assert response.status_code == 200
     assert '<script src="/static/admin/js/export_select_all.js"></script>' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("link", "message"),
+    [
+        (
+            "www.un.org/report.pdf",
+            "Note 1: “www.un.org/report.pdf” is not a web address. Did you mean “https://www.un.org/report.pdf”?",
+        ),
+        ("//un.org/report.pdf", "Did you mean “https://un.org/report.pdf”?"),
+        ("ftp://files.example.org/a", "Only web pages (http:// or https://) can be cited"),
+        ("mailto:desk@example.org", "Only web pages (http:// or https://) can be cited"),
+        ("/about/", "Write the full address, starting with https://, or (#) if the address is lost."),
+        ("source:no-such-source", "Note 1: no source has the citation key “no-such-source”."),
+    ],
+)
+def test_a_link_that_names_no_source_is_an_error_on_the_body_with_advice(admin_client, link, message):
+    article = ArticleFactory(body="Plain.")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = form_data(admin_client.get(url))
+    data["body"] = f"See [the report]({link})."
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert any(message in error for error in response.context["adminform"].form.errors["body"])
+    article.refresh_from_db()
+    assert article.body == "Plain."
+
+
+def test_a_body_over_the_size_limit_is_refused_with_a_clear_message(admin_client, settings):
+    settings.FOOTNOTE_MAX_BODY_CHARS = 100
+    article = ArticleFactory(body="Plain.")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = form_data(admin_client.get(url))
+    data["body"] = "x" * 150
+    response = admin_client.post(url, data)
+    assert response.context["adminform"].form.errors["body"] == [
+        "The text is 150 characters long; an article can have at most 100."
+    ]
+
+
+def test_changing_a_citation_key_in_the_admin_rewrites_the_links_that_name_it(admin_client):
+    source = SourceFactory(key="old-key")
+    article = ArticleFactory(body="[x](source:old-key)")
+    url = reverse("admin:articles_source_change", args=[source.pk])
+    data = form_data(admin_client.get(url))
+    data["key"] = "new-key"
+    assert admin_client.post(url, data).status_code == 302
+    article.refresh_from_db()
+    assert article.body == "[x](source:new-key)"
+
+
+def test_picking_a_notes_source_does_not_offer_placeholders(admin_client):
+    ArticleFactory(body="[lost words](#)")
+    SourceFactory(title="lost and found report")
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "lost", "app_label": "articles", "model_name": "citation", "field_name": "source"},
+    )
+    assert [result["text"] for result in response.json()["results"]] == ["lost and found report"]
+
+
+def test_the_orphaned_claims_are_listed_by_a_filter(admin_client):
+    article = ArticleFactory(body="Trade rose.")
+    gone = ClaimFactory(article=article, statement="Gone", quote="words that are not there")
+    ClaimFactory(article=article, statement="Here", quote="Trade rose")
+    article_render(article=article)
+    response = admin_client.get(reverse("admin:articles_claim_changelist"), {"orphaned__exact": "1"})
+    assert [claim.pk for claim in response.context["cl"].result_list] == [gone.pk]
+
+
+def test_suggestions_are_accepted_or_rejected_from_the_list(admin_client):
+    first, second = ClaimSuggestionFactory(), ClaimSuggestionFactory()
+    url = reverse("admin:articles_claimsuggestion_changelist")
+    admin_client.post(url, {"action": "accept", "_selected_action": [first.pk]})
+    admin_client.post(url, {"action": "reject", "_selected_action": [second.pk]})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, first.claim.statement, first.claim.status) == (
+        "accepted",
+        first.statement,
+        "unverified",
+    )
+    assert (second.state, second.claim) == ("rejected", None)
+
+
+def test_a_suggestion_is_edited_then_accepted_from_its_page(admin_client):
+    suggestion = ClaimSuggestionFactory()
+    url = reverse("admin:articles_claimsuggestion_change", args=[suggestion.pk])
+    data = form_data(admin_client.get(url))
+    data["statement"] = "Trade rose by 45 per cent in 2022, year on year."
+    response = admin_client.post(url, {**data, "_accept": "1"})
+    assert response.status_code == 302
+    claim = Claim.objects.get()
+    assert claim.statement == "Trade rose by 45 per cent in 2022, year on year."
+
+
+def test_staff_who_cannot_add_claims_cannot_accept_suggestions(client):
+    user = StaffFactory()
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_claimsuggestion", "change_claimsuggestion"])
+    )
+    client.force_login(user)
+    suggestion = ClaimSuggestionFactory()
+    url = reverse("admin:articles_claimsuggestion_change", args=[suggestion.pk])
+    data = form_data(client.get(url))
+    assert client.post(url, {**data, "_accept": "1"}).status_code == 403
+    changelist = reverse("admin:articles_claimsuggestion_changelist")
+    offered = [name for name, _ in client.get(changelist).context["action_form"].fields["action"].choices]
+    assert "reject" in offered and "accept" not in offered
+    client.post(changelist, {"action": "accept", "_selected_action": [suggestion.pk]})
+    assert Claim.objects.count() == 0
+
+
+def test_the_suggest_action_suggests_claims_for_typed_articles(admin_client):
+    ActorFactory(name="Kazakhstan", aliases="Kazakh")
+    article = ArticleFactory(body="Kazakh trade rose by [45 per cent](#) in 2022. Nothing else happened.")
+    admin_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "suggest_claims", "_selected_action": [article.pk]},
+    )
+    [suggestion] = article.claim_suggestions.all()
+    assert suggestion.quote == "Kazakh trade rose by 45 per cent in 2022."
+    assert (suggestion.quantity_value, suggestion.quantity_unit) == (45, "per cent")
+    assert list(article.actors.values_list("name", flat=True)) == ["Kazakhstan"]
+
+
+def test_the_notes_list_filters_notes_whose_address_was_lost(admin_client):
+    ArticleFactory(body="[a](#) and [b](https://example.org/b)")
+    response = admin_client.get(
+        reverse("admin:articles_citation_changelist"), {"source__placeholder__exact": "1"}
+    )
+    assert [note.anchor_text for note in response.context["cl"].result_list] == ["a"]

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.models import Article, Author, Claim, Source
+from articles import quantities
+from articles.models import Approximation, Article, Author, Claim, Source
 from tests.factories import (
     ArticleAuthorFactory,
     ArticleFactory,
@@ -122,3 +123,23 @@ def test_an_article_whose_links_are_not_web_addresses_does_not_validate():
         "Note 2: “https://exa..mple” is not a web address.",
         "Note 3: the address is longer than 2000 characters.",
     ]
+
+
+def test_the_approximation_wordings_are_the_ones_the_figure_reader_gives():
+    constants = {value for name, value in vars(quantities.Approximation).items() if name.isupper()}
+    assert {choice.value for choice in Approximation} == constants
+
+
+def test_a_placeholder_source_has_no_address():
+    _violates(
+        lambda: Source.objects.bulk_create(
+            [Source(key="x", title="x", url="https://example.org/x", placeholder=True)]
+        )
+    )
+
+
+def test_giving_a_placeholder_an_address_makes_it_a_source_in_its_own_right():
+    source = Source.objects.create(key="lost", title="lost", placeholder=True)
+    source.url = "https://example.org/found"
+    source.save()
+    assert not source.placeholder

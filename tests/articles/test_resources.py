@@ -8,7 +8,9 @@ from django.utils import timezone
 from import_export.formats.base_formats import XLSX
 
 from articles.models import Claim, ClaimEvidence, Source
-from articles.resources import ClaimResource, SourceResource
+from articles.rendering import render_body
+from articles.resources import ClaimResource, NoteResource, SourceResource
+from articles.services import article_render
 from tests.factories import (
     ActorFactory,
     ArticleFactory,
@@ -34,6 +36,7 @@ SOURCE_FIELDS = [
     "archive_url",
     "link_status",
     "link_checked_at",
+    "placeholder",
 ]
 CLAIM_FIELDS = [
     "uid",
@@ -48,6 +51,7 @@ CLAIM_FIELDS = [
     "checked_at",
     "quantity_value",
     "quantity_unit",
+    "quantity_approximation",
     "quantity_as_of",
     "quantity_period",
 ]
@@ -351,3 +355,59 @@ def test_claims_survive_a_round_trip_through_an_excel_file(claims):
 
     _assert_clean(result)
     assert _claims() == before
+
+
+@pytest.fixture
+def notes():
+    article = ArticleFactory(
+        slug="trade", body="Trade [grew](#), migrants [came](#), [data](https://example.org/d)."
+    )
+    return article
+
+
+def test_notes_export_with_their_words_source_and_address(notes):
+    dataset = NoteResource().export()
+    assert dataset.dict == [
+        {"article": "trade", "number": "1", "anchor_text": "grew", "source": "grew", "source_title": "grew",
+         "address": "link missing"},
+        {"article": "trade", "number": "2", "anchor_text": "came", "source": "came", "source_title": "came",
+         "address": "link missing"},
+        {"article": "trade", "number": "3", "anchor_text": "data", "source": "data", "source_title": "data",
+         "address": "https://example.org/d"},
+    ]  # fmt: skip
+
+
+def test_importing_notes_writes_each_chosen_source_into_the_text(notes):
+    SourceFactory(key="trade-stats")
+    dataset = NoteResource().export()
+    dataset[0] = ("trade", "1", "grew", "trade-stats", "", "")
+    result = NoteResource().import_data(dataset, dry_run=False)
+    _assert_clean(result)
+    notes.refresh_from_db()
+    assert [link.target for link in render_body(notes.body).links] == [
+        "source:trade-stats",
+        "source:came",
+        "https://example.org/d",
+    ]
+    assert not Source.objects.filter(key="grew").exists()  # the placeholder nothing cites any more
+
+
+def test_a_note_whose_words_changed_since_the_export_is_a_row_error_and_nothing_changes(notes):
+    SourceFactory(key="trade-stats")
+    dataset = NoteResource().export()
+    notes.body = "Trade [rose](source:grew), migrants [came](source:came), [data](https://example.org/d)."
+    article_render(article=notes)
+    dataset[0] = ("trade", "1", "grew", "trade-stats", "", "")
+    result = NoteResource().import_data(dataset, dry_run=False)
+    assert result.has_validation_errors()
+    [row] = result.invalid_rows
+    assert "now links “rose”" in str(row.error_dict["anchor_text"])
+    assert notes.citations.get(number=1).source.key == "grew"
+
+
+def test_a_note_the_article_does_not_have_is_a_row_error(notes):
+    dataset = tablib.Dataset(headers=["article", "number", "anchor_text", "source"])
+    dataset.append(["trade", "9", "words", "grew"])
+    result = NoteResource().import_data(dataset, dry_run=False)
+    [row] = result.invalid_rows
+    assert "no note with this number" in str(row.error_dict["number"])

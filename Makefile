@@ -12,7 +12,7 @@ help:
 	@echo "make run    serve the site with demo content at http://127.0.0.1:$(PORT) (development mode)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff over the code"
-	@echo "make bench  how the article page and the API scale with notes and claims"
+	@echo "make bench  how pages and the API scale with notes and claims, and how fast papers import"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0) if sys.version_info >= (3, 11) else sys.exit("Footnote needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run again with PYTHON=/path/to/python3.11 (or newer).")' \
@@ -42,6 +42,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/pages.py
+	$(PY) bench/imports.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

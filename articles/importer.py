@@ -164,7 +164,7 @@ def _save_article(article: Article, document: Document, publish: bool, report: I
     if publish:
         article.status = Article.Status.PUBLISHED
     article.body = _with_earlier_sources(before["body"], document.body) if article.pk else document.body
-    article.full_clean(exclude=["body"])
+    article.clean_fields(exclude=["body"])  # the body is checked as it is rendered
     article.save()
     if article.pk and not report.created:
         report.changed = [

@@ -61,31 +61,40 @@ def _fit(model: type[Model], name: str, text: str) -> str:
 def source_keys_new(*, titles: Sequence[str]) -> list[str]:
     """A free citation key for each title, built from its words: `here`, `here-2`, `here-3`, …
 
-    Candidates are checked in batches against the keys in use, never one query per candidate.
+    Candidates are checked in batches against the keys in use, never one query per candidate: each
+    round asks for every base still short of free keys at once, and a base whose keys are taken
+    gets twice as many candidates next round, so even a base used a thousand times takes a few
+    rounds, not a thousand queries.
     """
     bases = [slugify(title)[:KEY_BASE_LENGTH].strip("-") or "source" for title in titles]
-    free: dict[str, deque[str]] = {base: deque() for base in bases}
+    needed = Counter(bases)
+    free: dict[str, deque[str]] = {base: deque() for base in needed}
     tried: Counter[str] = Counter()
-    allocated: set[str] = set()
 
-    def fetch(counts: Counter[str]) -> None:
+    def refill(short: Counter[str]) -> None:
         candidates = {
-            base: [_numbered(base, n) for n in range(tried[base] + 1, tried[base] + 2 * count + 1)]
-            for base, count in counts.items()
+            base: [
+                _numbered(base, n)
+                for n in range(tried[base] + 1, tried[base] + max(2 * count, tried[base]) + 1)
+            ]
+            for base, count in short.items()
         }
         taken = _keys_in_use([key for keys in candidates.values() for key in keys])
         for base, keys in candidates.items():
             tried[base] += len(keys)
             free[base].extend(key for key in keys if key not in taken)
 
-    fetch(Counter(bases))
-    keys = []
+    while short := Counter(
+        {base: count - len(free[base]) for base, count in needed.items() if len(free[base]) < count}
+    ):
+        refill(short)
+    keys, allocated = [], set()
     for base in bases:
-        while not free[base] or free[base][0] in allocated:
+        while not free[base] or free[base][0] in allocated:  # another title's base may have taken it
             if free[base]:
-                free[base].popleft()  # another title's base already took it
+                free[base].popleft()
             else:
-                fetch(Counter({base: 1}))
+                refill(Counter({base: 1}))
         keys.append(free[base].popleft())
         allocated.add(keys[-1])
     return keys

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -30,6 +30,7 @@ from .rendering import (
 KEY_BASE_LENGTH = 60
 KEY_QUERY_CHUNK = 500
 ANCHOR_FIELDS = ["orphaned", "quote_prefix", "quote_suffix"]
+SOURCE_RACE_ATTEMPTS = 3
 
 
 @dataclass
@@ -159,6 +160,19 @@ def _sources_for_links(links: list[Link], report: RenderReport) -> dict[int, Sou
     return sources | (_placeholders_for(lost, report) if lost else {})
 
 
+def _sources_racing_safely(rendered: RenderedBody) -> tuple[RenderReport, dict[int, Source]]:
+    """The sources of the body's links. Another save may create the same address or key at the
+    same moment; the loser of that race looks again rather than fail."""
+    for attempt in range(1, SOURCE_RACE_ATTEMPTS + 1):
+        report = RenderReport(rendered=rendered)
+        try:
+            with transaction.atomic():
+                return report, _sources_for_links(rendered.links, report)
+        except IntegrityError:
+            if attempt == SOURCE_RACE_ATTEMPTS:
+                raise
+
+
 def _sync_citations(article: Article, links: list[Link], sources: dict[int, Source]) -> None:
     existing = {citation.number: citation for citation in article.citations.all()}
     changed, new = [], []
@@ -215,9 +229,8 @@ def article_render(*, article: Article) -> RenderReport:
     rendered = render_body(article.body)
     if problems := body_problems(article.body, rendered.links):
         raise ValidationError({"body": problems})
-    report = RenderReport(rendered=rendered)
     previous = set(article.citations.values_list("source_id", flat=True))
-    sources = _sources_for_links(rendered.links, report)
+    report, sources = _sources_racing_safely(rendered)
     pinned = {source.pk for source in report.placeholders_created}
     if pinned:
         article.body = rewrite_link_targets(

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from articles import services
 from articles.models import Claim, ClaimEvidence, ClaimSuggestion, Source
 from articles.rendering import render_body
 from articles.services import (
@@ -303,3 +304,17 @@ def test_very_long_linked_words_are_cut_to_fit_the_note_and_the_new_source():
     first, second = article.citations.order_by("number")
     assert len(first.anchor_text) == 1000 and first.anchor_text.endswith("…")
     assert len(second.source.title) == 500
+
+
+def test_a_key_another_save_took_meanwhile_is_found_free_again(monkeypatch):
+    SourceFactory(key="lost", url="")
+    in_use, looks = services._keys_in_use, []
+
+    def before_the_other_save_committed(keys):
+        looks.append(keys)
+        return set() if len(looks) == 1 else in_use(keys)
+
+    monkeypatch.setattr(services, "_keys_in_use", before_the_other_save_committed)
+    article = ArticleFactory(body="[lost](#)")
+    assert article.citations.get().source.key == "lost-2"
+    assert len(looks) == 2

@@ -11,7 +11,17 @@ from rest_framework import serializers
 
 from relations.models import Actor
 
-from .models import Article, ArticleAuthor, Citation, Claim, ClaimEvidence, Correction, Source, Topic
+from .models import (
+    Approximation,
+    Article,
+    ArticleAuthor,
+    Citation,
+    Claim,
+    ClaimEvidence,
+    Correction,
+    Source,
+    Topic,
+)
 
 
 class OptionalURLField(serializers.URLField):
@@ -87,16 +97,20 @@ class EvidenceSerializer(ReadOnlyModelSerializer):
 
 
 class QuantitySerializer(ReadOnlyModelSerializer):
-    """A claim's number: the value as a decimal string, its unit, and the date or period it is for."""
+    """A claim's number: the value as a decimal string, its unit, how it is worded (exact, about,
+    close_to, more_than, less_than, up_to), and the date or period it is for."""
 
     value = serializers.DecimalField(source="quantity_value", max_digits=24, decimal_places=4, read_only=True)
     unit = serializers.CharField(source="quantity_unit", read_only=True)
+    approximation = serializers.ChoiceField(
+        source="quantity_approximation", choices=Approximation, read_only=True
+    )
     as_of = serializers.DateField(source="quantity_as_of", allow_null=True, read_only=True)
     period = serializers.CharField(source="quantity_period", read_only=True)
 
     class Meta:
         model = Claim
-        fields = ["value", "unit", "as_of", "period"]
+        fields = ["value", "unit", "approximation", "as_of", "period"]
 
 
 class ClaimSerializer(ReadOnlyModelSerializer):

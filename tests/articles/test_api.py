@@ -121,6 +121,7 @@ def test_article_detail_shows_exactly_the_public_fields_with_nested_structures(a
         status=Claim.Status.VERIFIED,
         quantity_value=Decimal("70000000000"),
         quantity_unit="USD",
+        quantity_approximation="more_than",
         quantity_as_of=datetime.date(2022, 12, 31),
         quantity_period="2022",
     )
@@ -174,6 +175,7 @@ def test_article_detail_shows_exactly_the_public_fields_with_nested_structures(a
                 "quantity": {
                     "value": "70000000000.0000",
                     "unit": "USD",
+                    "approximation": "more_than",
                     "as_of": "2022-12-31",
                     "period": "2022",
                 },
@@ -249,6 +251,7 @@ def test_a_claim_without_a_quantity_has_null_quantity_and_claims_keep_their_orde
     assert claims[0]["quantity"] == {
         "value": "45.5000",
         "unit": "per cent",
+        "approximation": "exact",
         "as_of": None,
         "period": "January–September 2022",
     }

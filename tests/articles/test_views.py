@@ -191,6 +191,7 @@ def test_article_page_lists_its_claims_with_status_quantity_and_evidence(client)
         status=Claim.Status.DISPUTED,
         quantity_value=Decimal("70000000000"),
         quantity_unit="USD",
+        quantity_approximation="more_than",
         quantity_period="2022",
     )
     ClaimEvidenceFactory(
@@ -202,7 +203,7 @@ def test_article_page_lists_its_claims_with_status_quantity_and_evidence(client)
     assert "Claims in this article" in html
     assert f'<a href="{claim.get_absolute_url()}">Trade exceeded $70 billion in 2022.</a>' in html
     assert '<span class="badge badge--disputed">' in html
-    assert "70,000,000,000</data> USD, 2022" in html
+    assert 'more than <data value="70000000000.0000">70,000,000,000</data> USD, 2022' in html
     assert "Customs yearbook" in html
     assert "Contradicts" in html
     assert "(table 3)" in html

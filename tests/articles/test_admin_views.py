@@ -16,7 +16,7 @@ from tests.helpers import count_queries, start_tags
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "central-asia-one-year-after.md"
+PAPER = Path(__file__).resolve().parents[1] / "papers" / "a-year-on.md"
 IMPORT = reverse("admin:articles_article_import_text")
 MISSING = reverse("admin:articles_missinglink_changelist")
 
@@ -72,16 +72,16 @@ def test_the_import_page_is_linked_from_the_article_list(admin_client):
 
 
 def test_pasting_the_seed_previews_everything_and_saves_nothing(admin_client):
-    response = admin_client.post(IMPORT, {"text": SEED.read_text(), "_preview": "1"})
+    response = admin_client.post(IMPORT, {"text": PAPER.read_text(), "_preview": "1"})
 
     assert response.status_code == 200
     found = tables(response)
     fields = {row[0]: row[1] for row in found["import-fields"]}
-    assert fields["Title"] == "Central Asia One Year After Russia's Full-Scale Invasion of Ukraine"
+    assert fields["Title"] == "Central Asia, One Year Into Russia's War"
     assert (fields["Kind"], fields["Publish time"]) == ("Feature article", "7 March 2023, 00:00")
-    assert fields["Byline"] == "Johan Engvall new author"
+    assert fields["Byline"] == "Mirela Aster new author"
     notes = found["import-notes"][1:]
-    assert len(notes) == 19 and notes[5][1] == "Neither Kyrgyzstan nor Uzbekistan"
+    assert len(notes) == 19 and notes[5][1] == "Neither Bishkek nor Tashkent"
     assert {row[3] for row in notes} == {"—"}
     assert len(found["import-suggestions"]) > 20
     assert (Article.objects.count(), Source.objects.count()) == (0, 0)
@@ -90,9 +90,9 @@ def test_pasting_the_seed_previews_everything_and_saves_nothing(admin_client):
 
 
 def test_unticking_a_repair_and_previewing_again_undoes_it_then_import_saves(admin_client):
-    preview = admin_client.post(IMPORT, {"text": SEED.read_text(), "_preview": "1"})
+    preview = admin_client.post(IMPORT, {"text": PAPER.read_text(), "_preview": "1"})
     carried = hidden(preview)
-    keep = [key for key in carried["repairs"] if key != "link-24"]
+    keep = [key for key in carried["repairs"] if key != "link-23"]
     data = {"text": carried["text"][0], "name": "seed.md", "repairs": carried["repairs"], "keep": keep}
 
     again = admin_client.post(IMPORT, {**data, "_preview": "1"})

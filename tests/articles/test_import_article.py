@@ -10,8 +10,8 @@ from articles.models import Article, ClaimSuggestion, Source
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "central-asia-one-year-after.md"
-SLUG = "central-asia-one-year-after-russias-full-scale-invasion-of-ukraine"
+PAPER = Path(__file__).resolve().parents[1] / "papers" / "a-year-on.md"
+SLUG = "central-asia-one-year-into-russias-war"
 
 
 def _run(*args) -> tuple[str, str]:
@@ -21,7 +21,7 @@ def _run(*args) -> tuple[str, str]:
 
 
 def test_importing_the_seed_prints_one_line_with_what_was_made():
-    out, err = _run(SEED)
+    out, err = _run(PAPER)
     assert out == (
         f"{SLUG}: created, 19 notes (0 new sources, 0 existing, 19 link missing), 9 repairs, "
         f"{ClaimSuggestion.objects.count()} suggested claims, 0 actors\n"
@@ -31,12 +31,12 @@ def test_importing_the_seed_prints_one_line_with_what_was_made():
 
 
 def test_publish_makes_the_article_public_at_the_papers_date():
-    _run(SEED, "--publish")
+    _run(PAPER, "--publish")
     assert Article.objects.published().get().slug == SLUG
 
 
 def test_a_dry_run_saves_nothing():
-    out, _ = _run(SEED, "--dry-run")
+    out, _ = _run(PAPER, "--dry-run")
     assert out.startswith(f"[dry run] {SLUG}: created")
     assert (Article.objects.count(), Source.objects.count()) == (0, 0)
 
@@ -50,7 +50,9 @@ def test_one_bad_file_in_a_batch_is_reported_the_others_imported_and_the_command
     good.write_text("Commentary\nMay 2, 2024\n\nA good paper\n\nBy Aida Nurlanova\n\nIt [says](#) things.\n")
     out, err = StringIO(), StringIO()
     with pytest.raises(CommandError, match="2 of 4 files could not be imported"):
-        call_command("import_article", str(empty), str(SEED), str(undated), str(good), stdout=out, stderr=err)
+        call_command(
+            "import_article", str(empty), str(PAPER), str(undated), str(good), stdout=out, stderr=err
+        )
     assert err.getvalue().splitlines() == [
         f"{empty}: the file is empty.",
         f"{undated}, line 1: no publication date was found above the text: "

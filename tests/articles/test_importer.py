@@ -1,4 +1,4 @@
-"""Importing papers as articles: the seed, re-imports, previews and decisions that must stick."""
+"""Importing papers as articles: a whole paper, re-imports, previews and decisions that must stick."""
 
 from decimal import Decimal
 from pathlib import Path
@@ -16,11 +16,11 @@ from tests.helpers import start_tags
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "central-asia-one-year-after.md"
+PAPER = Path(__file__).resolve().parents[1] / "papers" / "a-year-on.md"
 
 
-def _seed():
-    return read_file(SEED.read_bytes(), name=SEED.name)
+def _paper():
+    return read_file(PAPER.read_bytes(), name=PAPER.name)
 
 
 @pytest.fixture
@@ -36,68 +36,69 @@ def actors():
     }
 
 
-def test_the_seed_becomes_a_draft_feature_with_its_byline_notes_and_placeholders():
-    report = article_import(document=_seed())
+def test_the_paper_becomes_a_draft_feature_with_its_byline_notes_and_placeholders():
+    report = article_import(document=_paper())
 
-    article = Article.objects.get(slug="central-asia-one-year-after-russias-full-scale-invasion-of-ukraine")
+    article = Article.objects.get(slug="central-asia-one-year-into-russias-war")
     assert (article.kind, article.status) == ("feature", "draft")
     assert article.published_at.date().isoformat() == "2023-03-07"
     author = Author.objects.get(bylines__article=article)
-    assert author.name == "Johan Engvall" and author.bio.startswith("Johan Engvall, PhD, is an analyst")
+    assert author.name == "Mirela Aster" and author.bio.startswith("Mirela Aster is a senior fellow")
     assert article.citations.count() == 19
     assert Source.objects.filter(placeholder=True).count() == 19
-    assert article.citations.get(number=6).anchor_text == "Neither Kyrgyzstan nor Uzbekistan"
+    assert article.citations.get(number=6).anchor_text == "Neither Bishkek nor Tashkent"
     assert all(link.target.startswith("source:") for link in render_body(article.body).links)
     assert report.created and report.count("notes", "placeholder") == 19
 
 
-def test_the_seed_suggests_its_figures_with_quantities_and_notes_as_sources():
-    article_import(document=_seed())
+def test_the_paper_suggests_its_figures_with_quantities_and_notes_as_sources():
+    article_import(document=_paper())
     suggestions = {s.quantity_value: s for s in ClaimSuggestion.objects.exclude(quantity_value=None)}
     expected = {
         Decimal(70_000_000_000): ("USD", "more_than"),
-        Decimal(45): ("per cent", "exact"),
-        Decimal(500_000): ("count", "close_to"),  # no noun follows: an analyst names it
-        Decimal(184_000): ("Russians", "exact"),
+        Decimal(500_000): ("Russians", "close_to"),
+        Decimal(184_000): ("arrivals", "exact"),
     }
     for value, (unit, approximation) in expected.items():
         suggestion = suggestions[value]
         assert (suggestion.quantity_unit, suggestion.quantity_approximation) == (unit, approximation), value
     # One suggestion per sentence: its first figure is the quantity, the analyst splits it if need be.
     assert suggestions[Decimal(184_000)].quote.endswith(
-        "about 395,000 Russian citizens had arrived in Uzbekistan during the first nine months of 2022."
+        "about 395,000 over the first nine months of the year."
     )
-    neither = ClaimSuggestion.objects.get(quote__startswith="Neither Kyrgyzstan nor Uzbekistan")
-    assert [source.title for source in neither.sources.all()] == ["Neither Kyrgyzstan nor Uzbekistan"]
+    neither = ClaimSuggestion.objects.get(quote__startswith="Neither Bishkek nor Tashkent")
+    assert [source.title for source in neither.sources.all()] == ["Neither Bishkek nor Tashkent"]
 
 
-def test_every_note_of_the_seed_is_in_a_suggested_sentence_and_plain_sentences_are_not():
-    article_import(document=_seed())
+def test_every_note_of_the_paper_is_in_a_suggested_sentence_and_plain_sentences_are_not():
+    article_import(document=_paper())
     suggested_sources = set(ClaimSuggestion.sources.through.objects.values_list("source_id", flat=True))
     assert suggested_sources == set(Citation.objects.values_list("source_id", flat=True))
-    assert not ClaimSuggestion.objects.filter(quote__contains="has not released any data").exists()
+    assert not ClaimSuggestion.objects.filter(
+        quote__contains="The arrivals were the least expected consequence"
+    ).exists()
     assert ClaimSuggestion.objects.filter(quote__contains="February 24, 2022").exists()  # a date is a figure
     assert set(ClaimSuggestion.objects.values_list("state", flat=True)) == {"pending"}
 
 
 def test_actors_mentioned_by_name_or_alias_are_linked_to_the_article_and_suggestions(actors):
-    report = article_import(document=_seed())
+    report = article_import(document=_paper())
     article = Article.objects.get()
     assert set(article.actors.values_list("slug", flat=True)) == {"kazakhstan", "russia", "csto", "gazprom"}
     assert report.actors == ["Collective Security Treaty Organization", "Gazprom", "Kazakhstan", "Russia"]
-    gas = ClaimSuggestion.objects.get(quote__contains="trilateral gas union")
+    gas = ClaimSuggestion.objects.get(quote__contains="gas union of three")
     assert set(gas.actors.values_list("slug", flat=True)) == {"kazakhstan", "russia"}
 
 
 def test_importing_the_same_paper_again_updates_it_and_duplicates_nothing():
-    article_import(document=_seed())
+    article_import(document=_paper())
     counts = (
         Article.objects.count(),
         Source.objects.count(),
         Citation.objects.count(),
         ClaimSuggestion.objects.count(),
     )
-    report = article_import(document=_seed())
+    report = article_import(document=_paper())
     assert not report.created
     assert (
         Article.objects.count(),
@@ -109,33 +110,33 @@ def test_importing_the_same_paper_again_updates_it_and_duplicates_nothing():
 
 
 def test_a_rejected_suggestion_does_not_come_back_and_an_accepted_sentence_is_not_suggested_again():
-    article_import(document=_seed())
+    article_import(document=_paper())
     rejected = ClaimSuggestion.objects.get(quote__contains="45 per cent")
     claim_suggestion_reject(suggestion=rejected, user=None)
     article = Article.objects.get()
-    ClaimFactory(article=article, quote="exceeding $70 billion")
+    ClaimFactory(article=article, quote="Kyrgyzstan counted 184,000 arrivals")
 
-    report = article_import(document=_seed())
+    report = article_import(document=_paper())
 
     rejected.refresh_from_db()
     assert rejected.state == "rejected"
     assert [line.state for line in report.suggestions if "45 per cent" in line.quote] == ["rejected"]
-    assert not ClaimSuggestion.objects.filter(quote__contains="exceeding $70 billion").exists()
+    assert not ClaimSuggestion.objects.filter(quote__contains="184,000").exists()
 
 
 def test_a_source_picked_for_a_note_survives_importing_the_paper_again():
-    article_import(document=_seed())
+    article_import(document=_paper())
     article = Article.objects.get()
     chosen = SourceFactory(key="uz-interior-ministry-2022")
-    note = article.citations.get(anchor_text="Uzbekistan’s Interior Ministry")
+    note = article.citations.get(anchor_text="the Interior Ministry in Tashkent")
     article_set_note_sources(
         article=article,
         choices=[NoteChoice(number=note.number, target=f"source:{note.source.key}", source=chosen)],
     )
 
-    article_import(document=_seed())
+    article_import(document=_paper())
 
-    assert article.citations.get(anchor_text="Uzbekistan’s Interior Ministry").source == chosen
+    assert article.citations.get(anchor_text="the Interior Ministry in Tashkent").source == chosen
     assert Source.objects.filter(placeholder=True).count() == 18
 
 
@@ -158,23 +159,23 @@ def test_a_preview_saves_nothing_and_reports_what_the_import_would_do():
 
 
 def test_publishing_an_import_publishes_at_the_papers_date():
-    article_import(document=_seed(), publish=True)
+    article_import(document=_paper(), publish=True)
     article = Article.objects.published().get()
     assert article.first_published_at.date().isoformat() == "2023-03-07"
 
 
 def test_an_existing_author_is_reused_and_a_new_biography_updates_theirs():
-    author = AuthorFactory(name="Johan Engvall", slug="johan-engvall", bio="Old bio.")
-    report = article_import(document=_seed())
+    author = AuthorFactory(name="Mirela Aster", slug="mirela-aster", bio="Old bio.")
+    report = article_import(document=_paper())
     author.refresh_from_db()
-    assert author.bio.startswith("Johan Engvall, PhD")
+    assert author.bio.startswith("Mirela Aster is a senior fellow")
     assert (report.authors[0].new, report.authors[0].bio_changed) == (False, True)
 
 
 def test_a_claims_quote_is_re_anchored_when_the_paper_is_imported_again():
-    article_import(document=_seed())
+    article_import(document=_paper())
     claim = ClaimFactory(article=Article.objects.get(), quote="a quote that is not in the paper")
-    report = article_import(document=_seed())
+    report = article_import(document=_paper())
     claim.refresh_from_db()
     assert claim.orphaned
     assert report.orphaned_claims == [str(claim)]
@@ -182,9 +183,9 @@ def test_a_claims_quote_is_re_anchored_when_the_paper_is_imported_again():
 
 
 def test_the_summary_line_says_what_was_created_reused_and_repaired():
-    report = article_import(document=_seed())
+    report = article_import(document=_paper())
     assert report.summary.startswith(
-        "central-asia-one-year-after-russias-full-scale-invasion-of-ukraine: created, "
+        "central-asia-one-year-into-russias-war: created, "
         "19 notes (0 new sources, 0 existing, 19 link missing), 9 repairs, "
     )
 

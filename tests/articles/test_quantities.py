@@ -11,31 +11,28 @@ MORE_THAN = Approximation.MORE_THAN
 LESS_THAN = Approximation.LESS_THAN
 UP_TO = Approximation.UP_TO
 
+# Sentences written for these tests on the facts of analysis of Central Asia in 2022.
 CUSTOMS = (
-    "According to Chinese customs statistics, trade between China and Central Asia hit a record high "
-    "in 2022, exceeding $70 billion."
+    "Chinese customs figures show that China's trade with the region set a record in 2022, "
+    "exceeding $70 billion."
 )
-TURNOVER = (
-    "Year-on-year, trade turnover between China and the five Central Asian countries increased by "
-    "45 per cent."
-)
+TURNOVER = "Measured year on year, China's trade with the five states grew by 45 per cent."
 KAZAKH_ESTIMATES = (
-    "By the end of October 2022, Kazakh estimates put the total number of Russians entering the "
-    "country during the year at close to half a million."
+    "By the end of October 2022, officials in Kazakhstan put that year's Russian arrivals "
+    "at close to half a million."
 )
 ARRIVALS = (
-    "In Kyrgyzstan, the authorities stated that 184,000 Russians had arrived in the country from "
-    "January to September, while Uzbekistan's Interior Ministry reported that about 395,000 Russian "
-    "citizens had arrived in Uzbekistan during the first nine months of 2022."
+    "Kyrgyzstan reported that 184,000 Russians had arrived in the country from January to September, "
+    "while Uzbekistan's Interior Ministry counted about 395,000 Russian citizens during the first "
+    "nine months of 2022."
 )
-PUTIN_TRIPS = "In 2022, President Putin made no less than five trips to Central Asia."
+PUTIN_TRIPS = "In 2022, Vladimir Putin made no less than five trips to the region."
 GRAIN = "Kazakhstan exported over 2 million tonnes of grain."
-INVASION = "Russia's full-scale invasion of Ukraine on February 24, 2022 created shockwaves."
+INVASION = "Russia began its full-scale invasion of Ukraine on February 24, 2022."
 XI_VISIT = (
-    "In mid-September 2022, President Xi Jinping visited Kazakhstan in his first foreign state visit "
-    "since the Covid-19-pandemic."
+    "In mid-September 2022, Xi Jinping made Kazakhstan his first stop abroad since the Covid-19 pandemic."
 )
-VISA = "Uzbekistan adopted a special three-year working visa."
+VISA = "Uzbekistan introduced a special three-year working visa."
 
 
 def figure(sentence, text, kind, value=None, unit="", approximation=EXACT, period=""):
@@ -64,7 +61,7 @@ def only_figure(sentence):
         (
             TURNOVER,
             [
-                ("five", "number", "5", "Central Asian countries"),
+                ("five", "number", "5", "states"),
                 ("45 per cent", "percent", "45", "per cent"),
             ],
         ),

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Prefetch
@@ -122,14 +123,23 @@ class NotesWithoutAddressInline(PickOnlyInline):
         return False
 
 
+@admin.display(description="quoted words", ordering="orphaned")
+def in_text(claim: Claim) -> str:
+    """Whether the claim's quoted words are still in the article: a tick would read as the opposite."""
+    if not claim.quote:
+        return "no quote"
+    return "gone from the text (orphaned)" if claim.orphaned else "in the text"
+
+
 class ClaimInline(admin.TabularInline):
     model = Claim
-    fields = ["position", "statement", "status", "orphaned"]
-    readonly_fields = ["status", "orphaned"]
+    fields = ["position", "statement", "status", "in_text"]
+    readonly_fields = ["status", "in_text"]
     formfield_overrides = SHORT_TEXT
     show_change_link = True
     extra = 0
     verbose_name_plural = "claims (status, evidence and quantity on each claim's own page)"
+    in_text = staticmethod(in_text)
 
 
 class CorrectionInline(admin.TabularInline):
@@ -441,6 +451,7 @@ class EvidenceInline(PickOnlyInline):
 @admin.register(Claim)
 class ClaimAdmin(SpreadsheetAdmin):
     resource_classes = [ClaimResource]
+    in_text = staticmethod(in_text)
     list_display = [
         "short_statement",
         "article",
@@ -448,19 +459,19 @@ class ClaimAdmin(SpreadsheetAdmin):
         "checked_by",
         "checked_at",
         "evidence_count",
-        "orphaned",
+        "in_text",
     ]
     list_filter = ["status", "orphaned", ("article", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["article", "checked_by"]
     search_fields = ["statement", "quote"]
     autocomplete_fields = ["article", "actors", "developments"]
-    readonly_fields = ["uid", "checked_by", "checked_at", "orphaned"]
+    readonly_fields = ["uid", "checked_by", "checked_at", "in_text"]
     fieldsets = [
         (None, {"fields": ["article", "position", "statement"]}),
         (
             "Where the article says it",
             {
-                "fields": ["quote_prefix", "quote", "quote_suffix", "orphaned"],
+                "fields": ["quote_prefix", "quote", "quote_suffix", "in_text"],
                 "description": (
                     "The quote is found in the article again whenever the text changes; a claim whose "
                     "words are gone is flagged orphaned, never moved or deleted."
@@ -542,7 +553,7 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
         ("Evidence and actors", {"fields": ["sources", "actors"]}),
         ("Decision", {"fields": ["state", "claim_link", "decided_by", "decided_at"]}),
     ]
-    formfield_overrides = SHORT_TEXT
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})}}
     actions = ["accept", "reject"]
 
     class Media:
@@ -562,7 +573,10 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
             raise PermissionDenied
         self._decide(request, [obj], accept=decision == "_accept")
         changelist = reverse("admin:articles_claimsuggestion_changelist")
-        return HttpResponseRedirect(changelist + "?" + urlencode({"state__exact": "pending"}))
+        filters = self.get_preserved_filters(request)
+        return HttpResponseRedirect(
+            add_preserved_filters({"preserved_filters": filters, "opts": self.opts}, changelist)
+        )
 
     @admin.action(description="Accept selected suggestions as claims", permissions=["accept"])
     def accept(self, request, queryset):
@@ -582,8 +596,11 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"“{suggestion}”: {' '.join(error.messages)}", messages.WARNING)
                 continue
             done += 1
-        word = "accepted as claims" if accept else "rejected"
-        self.message_user(request, f"{done} suggestion{'s' if done != 1 else ''} {word}.", messages.SUCCESS)
+        if accept:
+            text = ngettext("%d suggestion accepted as a claim.", "%d suggestions accepted as claims.", done)
+        else:
+            text = ngettext("%d suggestion rejected.", "%d suggestions rejected.", done)
+        self.message_user(request, text % done, messages.SUCCESS)
 
     @admin.display(description="sentence", ordering="quote")
     def short_quote(self, obj):

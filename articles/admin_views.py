@@ -21,7 +21,7 @@ from django.utils.text import capfirst
 from django.views import View
 
 from .importer import article_import, article_import_preview, article_slug
-from .ingest import IngestError, read_file, too_large
+from .ingest import Document, IngestError, read_file, read_text, too_large
 from .links import normalise_url
 from .models import Article, Citation, Source
 from .rendering import key_target, render_body
@@ -48,13 +48,18 @@ class ArticleImportForm(forms.Form):
         limit = settings.FOOTNOTE_MAX_ARTICLE_IMPORT_BYTES
         if problem := too_large(upload.size if upload else len(text.encode()), limit):
             raise ValidationError(capfirst(problem))
-        if upload:
-            cleaned["data"], cleaned["name"] = upload.read(), upload.name
-        elif text.strip():
-            cleaned["data"], cleaned["name"] = text.encode(), cleaned.get("name") or "pasted text"
-        else:
+        if not upload and not text.strip():
             raise ValidationError("Choose a file or paste a text.")
+        cleaned["name"] = upload.name if upload else cleaned.get("name") or "pasted text"
         return cleaned
+
+    def document(self, *, undo: frozenset[str]) -> Document:
+        """The paper in the uploaded file, or in the text: pasted, or carried over from a preview
+        (a Word file's text is Markdown by then)."""
+        upload, name = self.cleaned_data["file"], self.cleaned_data["name"]
+        if upload:
+            return read_file(upload.read(), name=name, undo=undo)
+        return read_text(self.cleaned_data["text"], name=name, undo=undo)
 
 
 class ArticleImportView(View):
@@ -77,7 +82,7 @@ class ArticleImportView(View):
             return self._render(request, form)
         undo = frozenset(request.POST.getlist("repairs")) - set(request.POST.getlist("keep"))
         try:
-            document = read_file(form.cleaned_data["data"], name=form.cleaned_data["name"], undo=undo)
+            document = form.document(undo=undo)
         except IngestError as error:
             form.add_error(None, str(error))
             return self._render(request, form)

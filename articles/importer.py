@@ -81,12 +81,16 @@ class ImportReport:
     def count(self, items: str, state: str) -> int:
         return sum(1 for item in getattr(self, items) if item.state == state)
 
+    def sources(self, state: str) -> int:
+        """How many sources the notes cite that are new, existing or placeholders."""
+        return len({note.source_key for note in self.notes if note.state == state})
+
     @property
     def summary(self) -> str:
         """One line: the slug and what was created, re-used and repaired."""
         notes = (
-            f"{len(self.notes)} notes ({self.count('notes', 'new')} new sources, "
-            f"{self.count('notes', 'existing')} existing, {self.count('notes', 'placeholder')} link missing)"
+            f"{len(self.notes)} notes ({self.sources('new')} new sources, "
+            f"{self.sources('existing')} existing, {self.sources('placeholder')} link missing)"
         )
         suggested = f"{self.count('suggestions', 'new') + self.count('suggestions', 'kept')} suggested claims"
         parts = [
@@ -166,6 +170,11 @@ def _save_article(article: Article, document: Document, publish: bool, report: I
     article.body = _with_earlier_sources(before["body"], document.body) if article.pk else document.body
     article.clean_fields(exclude=["body"])  # the body is checked as it is rendered
     article.save()
+    if not report.created and before["body"] != article.body:
+        report.warnings.append(
+            "The article's text is replaced with this paper's: changes made to it since it was imported "
+            "are lost. Sources picked for its notes, its claims and decisions on suggestions are kept."
+        )
     if article.pk and not report.created:
         report.changed = [
             Article._meta.get_field(name).verbose_name

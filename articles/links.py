@@ -18,11 +18,7 @@ def normalise_url(url: str) -> str:
     url = (url or "").strip()
     if not url:
         return ""
-    cleaned = url_query_cleaner(url, TRACKING_PARAMETERS, remove=True, keep_fragments=False)
-    cleaned = url_query_cleaner(
-        cleaned, [name for name in _query_names(cleaned) if name.lower().startswith("utm_")], remove=True
-    )
-    parts = urlsplit(canonicalize_url(cleaned))
+    parts = urlsplit(canonicalize_url(without_tracking(url, keep_fragments=False)))
     host = (parts.hostname or "").removeprefix("www.")
     port = parts.port
     if port and (parts.scheme, port) not in {("http", 80), ("https", 443)}:
@@ -30,6 +26,17 @@ def normalise_url(url: str) -> str:
     scheme = "https" if parts.scheme in {"http", "https"} else parts.scheme
     path = parts.path.rstrip("/")
     return urlunsplit((scheme, host, path, parts.query, ""))
+
+
+def without_tracking(url: str, *, keep_fragments: bool = True) -> str:
+    """`url` without the parameters that only say where a reader came from (utm_…, fbclid, …)."""
+    cleaned = url_query_cleaner(url, TRACKING_PARAMETERS, remove=True, keep_fragments=keep_fragments)
+    tracking = [name for name in _query_names(cleaned) if name.lower().startswith("utm_")]
+    return (
+        url_query_cleaner(cleaned, tracking, remove=True, keep_fragments=keep_fragments)
+        if tracking
+        else cleaned
+    )
 
 
 def _query_names(url: str) -> list[str]:

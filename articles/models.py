@@ -536,7 +536,13 @@ class ClaimSuggestion(models.Model):
     )
     quantity_period = models.CharField(max_length=100, blank=True)
     sources = models.ManyToManyField(
-        Source, related_name="claim_suggestions", blank=True, help_text="The sources of its notes."
+        Source,
+        related_name="claim_suggestions",
+        blank=True,
+        help_text=(
+            "The sources of the notes in its sentence: accepting makes them the claim's supporting "
+            "evidence. Remove any that does not support the claim as you worded it."
+        ),
     )
     actors = models.ManyToManyField("relations.Actor", related_name="claim_suggestions", blank=True)
     state = models.CharField(max_length=20, choices=State, default=State.PENDING, db_index=True)

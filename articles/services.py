@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
 from .anchoring import find_quote
-from .links import normalise_url
+from .links import normalise_url, without_tracking
 from .models import Article, Citation, Claim, ClaimEvidence, ClaimSuggestion, Source, body_problems
 from .rendering import (
     Link,
@@ -120,7 +120,7 @@ def _sources_for_addresses(wanted: dict[str, tuple[str, str]], report: RenderRep
     new = [address for address in wanted if address not in found]
     titles = [_fit(Source, "title", wanted[address][1]) for address in new]
     created = Source.objects.bulk_create(
-        Source(key=key, url=wanted[address][0], normalised_url=address, title=title)
+        Source(key=key, url=without_tracking(wanted[address][0]), normalised_url=address, title=title)
         for address, title, key in zip(new, titles, source_keys_new(titles=titles), strict=True)
     )
     report.sources_created += created

@@ -345,11 +345,13 @@ def _same_address(first: str, second: str) -> bool:
 
 
 def _drop_internal_links(soup: BeautifulSoup) -> None:
-    """Links to bookmarks in the document, and bookmarks themselves, keep only their words."""
+    """Links to bookmarks in the document, and bookmarks themselves, keep only their words. A link
+    to "#" alone is how a lost address is written: it stays, to become a note."""
     for link in soup.find_all("a"):
         if NOTE_MARK.match(link.get("id", "")):
             continue
-        if link.get("href", "#").startswith("#"):
+        href = link.get("href")
+        if href is None or (href.startswith("#") and href != "#"):
             link.unwrap()
 
 

@@ -122,7 +122,13 @@ def test_a_word_document_can_be_uploaded(admin_client):
     assert notes == [
         ["1", "rose", "Ministry of Interior ministry-of-interior new source", "https://iiv.uz/news/123"]
     ]
-    assert hidden(response)["name"] == ["border.docx"]
+    carried = hidden(response)
+    assert carried["name"] == ["border.docx"]
+
+    # The preview carries the document's text on; importing reads that text, not a Word file.
+    confirm = admin_client.post(IMPORT, {"text": carried["text"][0], "name": "border.docx", "_confirm": "1"})
+    assert confirm.status_code == 302
+    assert Article.objects.get().citations.get().source.url == "https://iiv.uz/news/123"
 
 
 @pytest.mark.parametrize(

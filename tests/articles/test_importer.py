@@ -230,3 +230,29 @@ def test_a_word_document_imports_with_its_footnotes_as_notes_titled_by_the_citat
     tags = [tag for tag, _ in start_tags(article.body_html)]
     assert {"h2", "ul", "blockquote"} <= set(tags)
     assert [line.quantity for line in report.suggestions if line.quantity] == ["184,000"]
+
+
+def test_importing_again_over_edits_made_in_the_admin_warns_that_they_are_replaced():
+    assert article_import(document=_paper()).warnings == []
+    assert article_import(document=_paper()).warnings == []  # nothing changed since
+    article = Article.objects.get()
+    article.body = article.body.replace("Twelve months on", "A year on")
+    article.save()
+    [warning] = article_import(document=_paper()).warnings
+    assert warning.startswith("The article's text is replaced with this paper's")
+
+
+def test_new_sources_keep_their_address_without_tracking_parameters():
+    document = read_text(
+        "May 2, 2024\n\nTitle\n\nSee [the data](https://stats.example.org/a?id=3&utm_source=mail&fbclid=x).",
+        name="t.md",
+    )
+    article_import(document=document)
+    assert Source.objects.get().url == "https://stats.example.org/a?id=3"
+
+
+def test_the_summary_counts_sources_not_notes():
+    document = read_text(
+        "May 2, 2024\n\nTitle\n\n[a](https://example.org/1) [b](https://example.org/1) [c](#)", name="t.md"
+    )
+    assert "3 notes (1 new sources, 0 existing, 1 link missing)" in article_import(document=document).summary

@@ -591,3 +591,13 @@ def test_a_stored_address_that_is_not_http_never_becomes_a_link(client):
         hrefs = [attrs.get("href", "") for tag, attrs in start_tags(html) if tag == "a"]
         assert not any(href.lower().startswith("javascript") for href in hrefs), url
         assert "archived copy" not in html
+
+
+def test_a_source_without_an_address_says_link_missing_only_when_it_is_a_placeholder(client):
+    interview = SourceFactory(key="interview", url="", title="Interview with an official, Ashgabat")
+    article = ArticleFactory(body="[an official said](source:interview) and [lost](#).")
+    page = client.get(article.get_absolute_url()).content.decode()
+    notes = page[page.index('id="note-1"') :]
+    first, second = notes.split('id="note-2"')
+    assert interview.title in first and "link missing" not in first
+    assert "link missing" in second

@@ -602,3 +602,8 @@ def test_parts_that_are_not_xml_are_not_read():
     svg = b'<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd"><svg/>'
     data = with_parts(build_docx(["Text"]), {"word/media/chart.svg": svg, "word/media/photo.png": b"\x89PNG"})
     assert markdown_from_docx(data) == "Text\n"
+
+
+def test_a_link_to_a_bare_hash_is_a_lost_address_and_stays_a_note():
+    markdown = convert(Paragraph("Figures were ", Link("published", "#"), " late."))
+    assert links(markdown) == [("published", "#", None)]

@@ -36,6 +36,8 @@ class Command(BaseCommand):
                 continue
             prefix = "[dry run] " if dry_run else ""
             self.stdout.write(prefix + report.summary)
+            for warning in report.warnings:
+                self.stdout.write(f"  warning: {warning}")
             if verbose_report:
                 self._details(report)
         if failed:
@@ -51,8 +53,6 @@ class Command(BaseCommand):
     def _details(self, report) -> None:
         for repair in report.repairs:
             self.stdout.write(f"  repair: {repair.description}")
-        for warning in report.warnings:
-            self.stdout.write(f"  warning: {warning}")
         for note in report.notes:
             self.stdout.write(f"  note {note.number} [{note.state}] {note.words} → {note.source_key}")
         for suggestion in report.suggestions:

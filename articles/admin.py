@@ -45,6 +45,7 @@ from .services import (
     source_change_key,
 )
 
+INLINE_NOTES = 50  # notes without an address picked on the article's own page
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
 
@@ -114,7 +115,10 @@ class NotesWithoutAddressInline(PickOnlyInline):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(source__placeholder=True).select_related("source")
+        notes = super().get_queryset(request).filter(source__placeholder=True).select_related("source")
+        # Beyond a screenful the form would outgrow what a request may carry: the missing links page
+        # takes them one at a time instead.
+        return notes if notes.count() <= INLINE_NOTES else notes.none()
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -402,7 +406,14 @@ class SourceAdmin(SpreadsheetAdmin):
 
     def save_model(self, request, obj, form, change):
         if change and "key" in form.changed_data:
-            source_change_key(source=obj, old_key=form.initial["key"])
+            try:
+                source_change_key(source=obj, old_key=form.initial["key"])
+            except ValidationError as error:
+                obj.key = form.initial["key"]
+                super().save_model(request, obj, form, change)
+                self.message_user(
+                    request, f"The key was not changed: {' '.join(error.messages)}", messages.ERROR
+                )
         else:
             super().save_model(request, obj, form, change)
 
@@ -565,6 +576,10 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
     def has_accept_permission(self, request):
         return request.user.has_perm("articles.add_claim")
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["can_accept"] = self.has_accept_permission(request)
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def response_change(self, request, obj):
         decision = next((name for name in ("_accept", "_reject") if name in request.POST), None)
         if decision is None:
@@ -648,6 +663,10 @@ class NoteAdmin(SpreadsheetAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_import_permission(self, request):
+        # Importing notes changes the articles' texts.
+        return super().has_import_permission(request) and request.user.has_perm("articles.change_article")
 
     @admin.display(description="address")
     def address(self, obj):

@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.views import View
 
-from .importer import article_import, article_import_preview, article_slug
+from .importer import article_import, article_import_preview, article_slug, article_state
 from .ingest import Document, IngestError, read_file, read_text, too_large
 from .links import normalise_url
 from .models import Article, Citation, Source
@@ -58,7 +58,7 @@ class ArticleImportForm(forms.Form):
         (a Word file's text is Markdown by then)."""
         upload, name = self.cleaned_data["file"], self.cleaned_data["name"]
         if upload:
-            return read_file(upload.read(), name=name, undo=undo)
+            return read_file(upload.read(), name=name, undo=undo, max_chars=settings.FOOTNOTE_MAX_BODY_CHARS)
         return read_text(self.cleaned_data["text"], name=name, undo=undo)
 
 
@@ -81,29 +81,34 @@ class ArticleImportView(View):
         if not form.is_valid():
             return self._render(request, form)
         undo = frozenset(request.POST.getlist("repairs")) - set(request.POST.getlist("keep"))
+        publish = form.cleaned_data["publish"]
         try:
             document = form.document(undo=undo)
-        except IngestError as error:
-            form.add_error(None, str(error))
+            if "_confirm" in request.POST and self._as_previewed(request, document):
+                return self._confirm(request, document, publish)
+            report = article_import_preview(document=document, publish=publish, user=request.user)
+        except (IngestError, ValidationError) as error:
+            form.add_error(None, str(error) if isinstance(error, IngestError) else " ".join(error.messages))
             return self._render(request, form)
-        publish = form.cleaned_data["publish"]
-        if "_confirm" in request.POST:
-            return self._confirm(request, form, document, publish)
-        report = article_import_preview(document=document, publish=publish)
         carried = ArticleImportForm(
             initial={"text": document.text, "name": document.name, "publish": publish}
         )
         return self._render(request, carried, report=report)
 
-    def _confirm(self, request, form, document, publish):
+    def _as_previewed(self, request, document) -> bool:
+        """Whether the article is as the preview found it; if not, the preview is shown again."""
+        if request.POST.get("state") == article_state(slug=article_slug(document)):
+            return True
+        messages.warning(
+            request, "Since your preview, this article was created or changed: check the preview again."
+        )
+        return False
+
+    def _confirm(self, request, document, publish):
         existing = Article.objects.filter(slug=article_slug(document)).exists()
         if (publish or existing) and not self.model_admin.has_change_permission(request):
             raise PermissionDenied
-        try:
-            report = article_import(document=document, publish=publish)
-        except ValidationError as error:
-            form.add_error(None, " ".join(error.messages))
-            return self._render(request, form)
+        report = article_import(document=document, publish=publish, user=request.user)
         messages.success(request, f"Imported {report.summary}.")
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[report.article_id]))
 
@@ -152,9 +157,10 @@ class MissingLinkForm(forms.Form):
         ):
             return known
         [key] = source_keys_new(titles=[data["title"]])
-        return Source.objects.create(
-            key=key, title=data["title"], url=data["url"], publisher=data["publisher"]
-        )
+        source = Source(key=key, title=data["title"], url=data["url"], publisher=data["publisher"])
+        source.full_clean()
+        source.save()
+        return source
 
 
 class MissingLinksView(View):
@@ -174,18 +180,24 @@ class MissingLinksView(View):
     def post(self, request):
         note = request.POST.get("note", "")
         citation = get_object_or_404(
-            Citation.objects.select_related("article"), pk=note if note.isdigit() else 0
+            Citation.objects.select_related("article", "source"), pk=note if note.isdigit() else 0
         )
         form = MissingLinkForm(request.POST, prefix=f"note-{citation.pk}")
         if not form.is_valid():
             return self._render(request, invalid=form)
+        shown = form.cleaned_data["target"]
         try:
+            if not citation.source.placeholder or shown != key_target(citation.source.key):
+                raise ValidationError(
+                    f"Note {citation.number} of “{citation.article}” changed since this page was shown "
+                    "(someone may have picked its source already); nothing was changed."
+                )
             with transaction.atomic():
                 source = form.chosen_source()
-                choice = NoteChoice(number=citation.number, target=form.cleaned_data["target"], source=source)
+                choice = NoteChoice(number=citation.number, target=shown, source=source)
                 article_set_note_sources(article=citation.article, choices=[choice])
         except ValidationError as error:
-            form.add_error(None, " ".join(error.messages))
+            messages.error(request, " ".join(error.messages))
             return self._render(request, invalid=form)
         messages.success(
             request,

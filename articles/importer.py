@@ -7,10 +7,12 @@ rolls everything back, so the preview shows exactly what confirming will do.
 """
 
 import datetime
+import hashlib
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -77,6 +79,8 @@ class ImportReport:
     actors: list[str] = field(default_factory=list)
     orphaned_claims: list[str] = field(default_factory=list)
     body_html: str = ""
+    state_before: str = "new"
+    title_before: str = ""
 
     def count(self, items: str, state: str) -> int:
         return sum(1 for item in getattr(self, items) if item.state == state)
@@ -105,26 +109,45 @@ class ImportReport:
         return f"{self.slug}: {', '.join(parts)}"
 
 
-def article_import_preview(*, document: Document, publish: bool = False) -> ImportReport:
+def article_import_preview(*, document: Document, publish: bool = False, user=None) -> ImportReport:
     """What importing `document` would do, with nothing saved."""
     with transaction.atomic():
-        report = article_import(document=document, publish=publish)
+        report = article_import(document=document, publish=publish, user=user)
         transaction.set_rollback(True)
     report.article_id = None if report.created else report.article_id
     return report
 
 
 def article_slug(document: Document) -> str:
-    """The slug the paper's article has: importing the same paper again finds the same article."""
+    """The slug the paper's article has: importing the same paper again finds the same article.
+    A title with no letters a slug can hold gets one from its date and a digest of its words."""
     slug = slugify(document.title)[: Article._meta.get_field("slug").max_length].strip("-")
-    return slug or f"article-{document.published_on:%Y-%m-%d}"
+    digest = hashlib.sha256(document.title.encode()).hexdigest()[:8]
+    return slug or f"article-{document.published_on:%Y-%m-%d}-{digest}"
+
+
+def article_state(*, slug: str) -> str:
+    """What the article with `slug` is now ("new" if there is none), to tell whether it changed
+    between a preview and the import that confirms it."""
+    updated = Article.objects.filter(slug=slug).values_list("pk", "updated_at").first()
+    return f"{updated[0]}:{updated[1].isoformat()}" if updated else "new"
 
 
 @transaction.atomic
-def article_import(*, document: Document, publish: bool = False) -> ImportReport:
-    """Save `document` as an article, or update the article with its slug."""
+def article_import(*, document: Document, publish: bool = False, user=None) -> ImportReport:
+    """Save `document` as an article, or update the article with its slug.
+
+    An article readers can see is only replaced when `publish` says so. A `user` (the admin's
+    door) needs the right to add authors for a new byline name and to change authors for a new
+    biography; the command line has every right.
+    """
     slug = article_slug(document)
     article = Article.objects.select_for_update().filter(slug=slug).first()
+    if article is not None and not publish and Article.objects.published().filter(pk=article.pk).exists():
+        raise ValidationError(
+            f"“{article}” is published: importing this paper would change what readers see. Import it "
+            "with “publish” to replace it."
+        )
     report = ImportReport(
         name=document.name,
         slug=slug,
@@ -136,8 +159,10 @@ def article_import(*, document: Document, publish: bool = False) -> ImportReport
         repairs=list(document.repairs),
         warnings=list(document.warnings),
     )
+    report.state_before = article_state(slug=slug)
+    report.title_before = article.title if article else ""
     article = _save_article(article or Article(slug=slug), document, publish, report)
-    report.authors = _save_byline(article, document)
+    report.authors = _save_byline(article, document, user, report)
     rendered_report = article_render(article=article)
     rendered = rendered_report.rendered
     report.notes = _note_lines(article, rendered_report)
@@ -169,7 +194,13 @@ def _save_article(article: Article, document: Document, publish: bool, report: I
         article.status = Article.Status.PUBLISHED
     article.body = _with_earlier_sources(before["body"], document.body) if article.pk else document.body
     article.clean_fields(exclude=["body"])  # the body is checked as it is rendered
-    article.save()
+    try:
+        with transaction.atomic():
+            article.save()
+    except IntegrityError:
+        raise ValidationError(
+            "The same paper was imported at the same moment by someone else: import it again to update it."
+        ) from None
     if not report.created and before["body"] != article.body:
         report.warnings.append(
             "The article's text is replaced with this paper's: changes made to it since it was imported "
@@ -201,16 +232,23 @@ def _with_earlier_sources(earlier: str, body: str) -> str:
     return rewrite_link_targets(body, targets) if targets else body
 
 
-def _save_byline(article: Article, document: Document) -> list[AuthorLine]:
+def _save_byline(article: Article, document: Document, user, report: ImportReport) -> list[AuthorLine]:
     lines, authors = [], []
     for name in document.authors:
         author = Author.objects.filter(Q(slug=slugify(name)) | Q(name__iexact=name)).first()
         new = author is None
+        if new and user is not None and not user.has_perm("articles.add_author"):
+            raise ValidationError(f"“{name}” is not an author yet, and you may not add authors.")
         author = author or Author(name=name, slug=_free_author_slug(name))
         bio = document.bios.get(name, "")
         bio_changed = bool(bio) and bio != author.bio
+        if bio_changed and not new and user is not None and not user.has_perm("articles.change_author"):
+            report.warnings.append(
+                f"The biography of {author.name} was left as it is: you may not change authors."
+            )
+            bio_changed = False
         if new or bio_changed:
-            author.bio = bio or author.bio
+            author.bio = bio if bio_changed else author.bio
             author.save()
         authors.append(author)
         lines.append(AuthorLine(name=author.name, new=new, bio=author.bio, bio_changed=bio_changed))
@@ -281,10 +319,13 @@ def _save_suggestions(article: Article, rendered: RenderedBody, mentions: _Menti
     earlier = {suggestion.fingerprint: suggestion for suggestion in article.claim_suggestions.all()}
     claimed = _claimed_spans(article, rendered.text)
     citations = dict(Citation.objects.filter(article=article).values_list("number", "source_id"))
-    lines, saved = [], []
+    lines, saved, seen = [], [], set()
     for draft in suggest_sentences(rendered):
-        if any(start < draft.end and draft.start < end for start, end in claimed):
-            continue
+        if draft.fingerprint in seen or any(
+            start < draft.end and draft.start < end for start, end in claimed
+        ):
+            continue  # a sentence said twice is suggested once
+        seen.add(draft.fingerprint)
         suggestion = earlier.pop(draft.fingerprint, None)
         if suggestion is not None and suggestion.state != ClaimSuggestion.State.PENDING:
             lines.append(_suggestion_line(draft, suggestion.state, ()))

@@ -58,6 +58,11 @@ CLOSING = tuple('.!?:;…"”’)]')
 LINK_END = re.compile(r"\[([^\[\]]*)\]\(([^()\s]*)\)$")
 LINK_START = re.compile(r"^\[([^\[\]]*)\]\(([^()\s]*)\)")
 HEADER_LINE_MAX = 200
+# Control characters (Word's manual line break \x0b among them) are not text: feeds cannot carry them.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+YEARS = range(1900, 2101)
+# Links markdown-it will not make (their address could run code): shown as written, so say so.
+UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
 # A .docx is a zip; an encrypted one, like an old .doc, is an OLE compound file.
 WORD_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
@@ -116,13 +121,16 @@ def too_large(size: int, limit: int) -> str:
     return f"the file is {filesizeformat(size)}; a paper to import can be at most {filesizeformat(limit)}."
 
 
-def read_file(data: bytes, *, name: str, undo: frozenset[str] = frozenset()) -> Document:
-    """The document in a file: Word (.docx), or Markdown or plain text in UTF-8."""
+def read_file(
+    data: bytes, *, name: str, undo: frozenset[str] = frozenset(), max_chars: int = 1_000_000
+) -> Document:
+    """The document in a file: Word (.docx), or Markdown or plain text in UTF-8 (or UTF-16 with a
+    byte order mark). A Word document holding more than `max_chars` of text is refused unread."""
     if not data.strip():
         raise IngestError("the file is empty.", name=name)
     if data.startswith(WORD_SIGNATURES) or name.lower().endswith(".docx"):
         try:
-            text = markdown_from_docx(data)
+            text = markdown_from_docx(data, max_text_chars=max_chars)
         except UnreadableDocument as error:
             raise IngestError(str(error), name=name) from None
     else:
@@ -136,7 +144,12 @@ def _decode(data: bytes, *, name: str) -> str:
             "PDF files cannot be imported: export the text as Markdown, text or .docx.", name=name
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise IngestError(
+                "the text is damaged UTF-16: save it as UTF-8 and try again.", name=name
+            ) from None
     if b"\0" in data:
         raise IngestError("this is not a text file (it holds binary data).", name=name)
     try:
@@ -150,7 +163,7 @@ def _decode(data: bytes, *, name: str) -> str:
 
 def read_text(text: str, *, name: str, undo: frozenset[str] = frozenset()) -> Document:
     """The document in a Markdown or plain text paper; `undo` names repairs not to make."""
-    text = normalise_newlines(text).lstrip("\ufeff")
+    text = CONTROL.sub(" ", normalise_newlines(text).lstrip("\ufeff"))
     blocks = _blocks(text)
     if not blocks:
         raise IngestError("the file has no text.", name=name)
@@ -161,6 +174,11 @@ def read_text(text: str, *, name: str, undo: frozenset[str] = frozenset()) -> Do
     body = "\n\n".join(block.text for block in _join_split_paragraphs(body_blocks, repairs, undo))
     body = _unescape(body, repairs, undo)
     document.body = _repair_addresses(body, repairs, document.warnings, undo)
+    if UNSAFE_LINK.search(document.body):
+        document.warnings.append(
+            "A link to a javascript:, data: or file: address is not a link: it is shown as written. "
+            "Give it a web address or write (#)."
+        )
     document.repairs = repairs
     if not document.authors:
         document.warnings.append("No byline was found under the title: add the authors after importing.")
@@ -246,7 +264,9 @@ def _date(line: str) -> datetime.date | None:
         second = date_parser.parse(line, default=datetime.datetime(1902, 2, 2))
     except (ValueError, OverflowError):
         return None
-    return first.date() if first == second else None  # every part was in the line
+    if first != second or first.year not in YEARS:  # a part was missing, or it is no publication date
+        return None
+    return first.date()
 
 
 def _plain_title(line: str) -> str:
@@ -297,36 +317,41 @@ def _continues(first: str, second: str) -> bool:
 
 
 def _join_split_paragraphs(blocks: list[Block], repairs: list[Repair], undo: frozenset[str]) -> list[Block]:
-    joined: list[Block] = []
+    # Each paragraph is kept as its pieces, joined once at the end: joining as we go would copy the
+    # growing paragraph at every page break.
+    groups: list[tuple[Block, list[str]]] = []
     for block in blocks:
-        previous = joined[-1] if joined else None
-        key = f"join-{block.line}"
-        if previous and _is_prose(previous) and _is_prose(block) and _continues(previous.text, block.text):
-            description = _join_description(previous.text, block.text)
+        start, pieces = groups[-1] if groups else (None, [])
+        if start and _is_prose(start) and _is_prose(block) and _continues(pieces[-1], block.text):
+            key, description = f"join-{block.line}", _join_description(pieces[-1], block.text)
             if key in undo:
                 repairs.append(Repair(key, block.line, description, made=False))
             else:
-                text, merged = _join(previous.text, block.text, undo, block.line)
-                joined[-1] = Block(previous.line, text)
-                repairs += [Repair(key, block.line, description), *merged]
+                repairs += [
+                    Repair(key, block.line, description),
+                    *_join(pieces, block.text, undo, block.line),
+                ]
                 continue
-        joined.append(block)
-    return joined
+        groups.append((block, [block.text]))
+    return [Block(start.line, "".join(pieces)) for start, pieces in groups]
 
 
-def _join(first: str, second: str, undo: frozenset[str], line: int) -> tuple[str, list[Repair]]:
-    """The two halves of a split paragraph as one, and the repair of a link split with it, if any."""
+def _join(pieces: list[str], second: str, undo: frozenset[str], line: int) -> list[Repair]:
+    """Add `second` to the pieces of the paragraph it continues, mending a link split with it."""
+    first = pieces[-1]
     end, start = LINK_END.search(first), LINK_START.match(second)
     if end and start and _same_target(end.group(2), start.group(2)):
         key = f"link-{line}"
         description = f"Joined the link “{end.group(1)}” and “{start.group(1)}” into one note."
         if key in undo:
-            return f"{first} {second}", [Repair(key, line, description, made=False)]
-        link = f"[{end.group(1)} {start.group(1)}]({end.group(2)})"
-        return f"{first[: end.start()]}{link}{second[start.end() :]}", [Repair(key, line, description)]
-    if re.search(r"[A-Za-z]-$", first):
-        return first + second, []  # a word hyphenated across the page break
-    return f"{first} {second}", []
+            pieces += [" ", second]
+            return [Repair(key, line, description, made=False)]
+        pieces[-1] = first[: end.start()]
+        pieces.append(f"[{end.group(1)} {start.group(1)}]({end.group(2)}){second[start.end() :]}")
+        return [Repair(key, line, description)]
+    # A word hyphenated across the page break is joined without a space.
+    pieces += [second] if re.search(r"[A-Za-z]-$", first) else [" ", second]
+    return []
 
 
 def _same_target(first: str, second: str) -> bool:

@@ -166,14 +166,15 @@ class Article(models.Model):
         errors = {}
         if self.status == self.Status.PUBLISHED and not self.published_at:
             errors["published_at"] = "A published article needs a publish time."
-        if problems := body_problems(self.body):
+        if problems := body_problems(self.body, article_id=self.pk):
             errors["body"] = problems
         if errors:
             raise ValidationError(errors)
 
 
-def body_problems(body: str, links: list[Link] | None = None) -> list[str]:
-    """What keeps an article body from being saved: its size, and links that name no source.
+def body_problems(body: str, links: list[Link] | None = None, *, article_id: int | None = None) -> list[str]:
+    """What keeps an article body from being saved: its size, its number of notes, and links that
+    name no source, or another article's placeholder.
 
     `links` are the body's links when the caller has rendered it already.
     """
@@ -181,21 +182,32 @@ def body_problems(body: str, links: list[Link] | None = None) -> list[str]:
     if len(body) > limit:
         return [f"The text is {len(body):,} characters long; an article can have at most {limit:,}."]
     links = render_body(body).links if links is None else links
-    known = set(
-        Source.objects.filter(key__in={link.key for link in links if link.key}).values_list("key", flat=True)
+    if len(links) > (most := settings.FOOTNOTE_MAX_NOTES):
+        return [f"The text has {len(links):,} links; an article can have at most {most:,} notes."]
+    keys = {link.key for link in links if link.key}
+    known = set(Source.objects.filter(key__in=keys).values_list("key", flat=True))
+    borrowed = set(
+        Citation.objects.filter(source__key__in=keys, source__placeholder=True)
+        .exclude(article_id=article_id)
+        .values_list("source__key", flat=True)
     )
-    return [problem for link in links if (problem := _link_problem(link, known))]
+    return [problem for link in links if (problem := _link_problem(link, known, borrowed))]
 
 
-def _link_problem(link: Link, known_keys: set[str]) -> str:
+def _link_problem(link: Link, known_keys: set[str], borrowed_keys: set[str]) -> str:
     limit = Source._meta.get_field("url").max_length
     shown = Truncator(link.target).chars(80)
     if link.kind is TargetKind.KEY and link.key not in known_keys:
         return f"Note {link.number}: no source has the citation key “{link.key}”."
+    if link.kind is TargetKind.KEY and link.key in borrowed_keys:
+        return (
+            f"Note {link.number}: “{link.key}” stands in for a lost address in another article; "
+            "cite the real source, or write (#)."
+        )
     if link.kind is TargetKind.INVALID:
         return f"Note {link.number}: “{shown}” is not a web address. {address_advice(link.target)}"
     if link.kind is TargetKind.ADDRESS:
-        if len(link.url) > limit:
+        if len(link.url) > limit or len(normalise_url(link.url)) > limit:
             return f"Note {link.number}: the address is longer than {limit} characters."
         try:
             URLValidator(schemes=["http", "https"])(link.url)
@@ -332,6 +344,8 @@ class Source(models.Model):
 
     def clean(self):
         normalised = normalise_url(self.url)
+        if len(normalised) > self._meta.get_field("normalised_url").max_length:
+            raise ValidationError({"url": "This address is too long once written out in full; shorten it."})
         if normalised and Source.objects.filter(normalised_url=normalised).exclude(pk=self.pk).exists():
             raise ValidationError({"url": "Another source already has this address."})
 

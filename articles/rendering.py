@@ -16,6 +16,7 @@ from functools import cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline.autolink import autolink as _parse_autolink
 from markdown_it.rules_inline.link import link as _parse_link
 from markdown_it.token import Token
 
@@ -116,6 +117,7 @@ def _markdown() -> MarkdownIt:
     # Images would load from anywhere; the analysis is text.
     md.disable("image")
     md.inline.ruler.at("link", _link_with_span)
+    md.inline.ruler.at("autolink", _autolink_with_span)
     md.core.ruler.before("smartquotes", "cut_long_text", _cut_long_text)
     md.add_render_rule("link_open", _render_note_open)
     md.add_render_rule("link_close", _render_note_close)
@@ -131,6 +133,17 @@ def _link_with_span(state, silent: bool) -> bool:
         label_end = state.md.helpers.parseLinkLabel(state, start, True)
         link_open = next(token for token in state.tokens[first:] if token.type == "link_open")
         link_open.meta["span"] = (start, label_end + 1, state.pos)
+    return True
+
+
+def _autolink_with_span(state, silent: bool) -> bool:
+    """The autolink rule (`<https://…>`), noting its markup's place too: it has no words apart."""
+    start, first = state.pos, len(state.tokens)
+    if not _parse_autolink(state, silent):
+        return False
+    if not silent:
+        link_open = next(token for token in state.tokens[first:] if token.type == "link_open")
+        link_open.meta["span"] = (start, start, state.pos)
     return True
 
 
@@ -257,8 +270,8 @@ def rewrite_link_targets(markdown: str, targets: Mapping[int, str]) -> str:
         for edit in _region_edits(source, line_starts[first_line], line_starts[end_line], blocks, targets)
     ]
     pieces, done = [], 0
-    for start, end, target in sorted(edits):
-        pieces += [source[done:start], f"({target})"]
+    for start, end, replacement in sorted(edits):
+        pieces += [source[done:start], replacement]
         done = end
     rewritten = "".join([*pieces, source[done:]])
     _check_rewrite(before, rewritten, targets)
@@ -309,7 +322,10 @@ def _region_edits(
     edits, found = [], {}
     for number, index, token in wanted:
         if "span" not in token.meta:
-            raise LinkRewriteError(f"Note {number} cannot be changed here: write it as [words](address).")
+            raise LinkRewriteError(
+                f"Note {number} is written so that its address cannot be changed here: "
+                "write it as [words](address)."
+            )
         start, label_end, end = token.meta["span"]
         content = blocks[index][0].content
         markup = (content[start:label_end], content[label_end:end])
@@ -322,10 +338,19 @@ def _region_edits(
         in_text, in_source = found[markup]
         occurrence = in_text.get(offsets[index] + start)
         if occurrence is None or len(in_text) != len(in_source):
-            raise LinkRewriteError(f"Note {number} could not be found in the text to change it.")
+            raise LinkRewriteError(
+                f"Note {number} could not be found again in the text to change its address: "
+                "write it as [words](address)."
+            )
         match = in_source[occurrence]
-        edits.append((match.start(2), match.end(2), targets[number]))
+        autolink = label_end == start  # `<address>`: it becomes `[address](target)`
+        replacement = f"[{_escaped(content[start + 1 : end - 1])}]({targets[number]})" if autolink else None
+        edits.append((match.start(2), match.end(2), replacement or f"({targets[number]})"))
     return edits
+
+
+def _escaped(words: str) -> str:
+    return re.sub(r"([\\\[\]])", r"\\\1", words)
 
 
 def _flexible(markup: str) -> str:

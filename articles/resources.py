@@ -319,11 +319,16 @@ class NoteResource(SpreadsheetResource):
         return "link missing" if note.source.placeholder else note.source.url
 
     def before_import(self, dataset, **kwargs):
+        if "anchor_text" not in (dataset.headers or []):
+            raise ValueError(
+                "The file needs the anchor_text column: a note's number alone could mean another note."
+            )
         self._choices: dict[int, list[tuple[Citation, Source]]] = {}
         super().before_import(dataset, **kwargs)
 
     def after_init_instance(self, instance, new, row, **kwargs):
         instance._words_before_import = None if new else instance.anchor_text
+        instance._source_before_import = None if new else instance.source_id
 
     def row_errors(self, instance, row, **kwargs) -> dict:
         errors = super().row_errors(instance, row, **kwargs)
@@ -333,6 +338,14 @@ class NoteResource(SpreadsheetResource):
             errors["anchor_text"] = [
                 f"Note {instance.number} now links “{instance._words_before_import}”: "
                 "export the notes again and pick its source there."
+            ]
+        if (
+            instance.source_id
+            and instance.source.placeholder
+            and instance.source_id != instance._source_before_import
+        ):
+            errors["source"] = [
+                f"“{instance.source.key}” stands in for another note's lost address: pick a real source."
             ]
         return errors
 

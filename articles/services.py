@@ -227,13 +227,13 @@ def article_render(*, article: Article) -> RenderReport:
     any more are removed.
     """
     rendered = render_body(article.body)
-    if problems := body_problems(article.body, rendered.links):
+    if problems := body_problems(article.body, rendered.links, article_id=article.pk):
         raise ValidationError({"body": problems})
     previous = set(article.citations.values_list("source_id", flat=True))
     report, sources = _sources_racing_safely(rendered)
     pinned = {source.pk for source in report.placeholders_created}
     if pinned:
-        article.body = rewrite_link_targets(
+        article.body = _rewritten(
             article.body,
             {number: key_target(source.key) for number, source in sources.items() if source.pk in pinned},
         )
@@ -271,12 +271,13 @@ def article_set_note_sources(*, article: Article, choices: Sequence[NoteChoice])
     targets, replaced = {}, {}
     for choice in choices:
         link = _resolve_choice(links, choice)
+        if choice.source.placeholder and link.key != choice.source.key:
+            raise ValidationError(
+                f"“{choice.source.key}” stands in for another note's lost address: pick a real source."
+            )
         targets[link.number] = key_target(choice.source.key)
         replaced[link.key] = choice.source
-    try:
-        article.body = rewrite_link_targets(article.body, targets)
-    except LinkRewriteError as error:
-        raise ValidationError(str(error)) from error
+    article.body = _rewritten(article.body, targets)
     for placeholder in Source.objects.filter(key__in=[key for key in replaced if key], placeholder=True):
         _take_over_placeholder(placeholder, replaced[placeholder.key])
     return article_render(article=article)
@@ -361,8 +362,17 @@ def source_change_key(*, source: Source, old_key: str) -> Source:
     old = key_target(old_key)
     for article in Article.objects.filter(citations__source=source).distinct():
         links = render_body(article.body).links
-        article.body = rewrite_link_targets(
-            article.body, {link.number: key_target(source.key) for link in links if link.target == old}
-        )
+        targets = {link.number: key_target(source.key) for link in links if link.target == old}
+        article.body = _rewritten(article.body, targets, article=article)
         article_render(article=article)
     return source
+
+
+def _rewritten(body: str, targets: dict[int, str], *, article: Article | None = None) -> str:
+    """The body with those notes' links pointing at their targets, or a ValidationError saying which
+    note could not be changed, so that nothing is saved rather than a guess."""
+    try:
+        return rewrite_link_targets(body, targets)
+    except LinkRewriteError as error:
+        where = f"In “{article}”: " if article else ""
+        raise ValidationError({"body": [f"{where}{error}"]}) from error

@@ -9,6 +9,7 @@ or `[Uzbekistan](# "…")` when the note has no address. Pictures are left out.
 """
 
 import io
+import itertools
 import lzma
 import re
 import zipfile
@@ -21,6 +22,9 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from markdownify import ATX, BACKSLASH, MarkdownConverter, chomp
 
 MAX_ENTRIES = 2000
+MAX_ELEMENTS = 500_000  # a long paper holds tens of thousands
+MAX_WALK = 200  # elements looked through for the word a footnote mark follows
+MAX_LINKED_WORDS = 20  # linked words passed over for it; beyond, the mark keeps its number
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # encrypted .docx and old .doc files are OLE compound files
 # Word's title is the article's title, the only level-1 heading; its headings come one level down.
 STYLE_MAP = """
@@ -85,9 +89,15 @@ class UnreadableDocument(ValueError):
     """The file is not a Word document we can read; str(e) is a clear message for an analyst."""
 
 
-def markdown_from_docx(data: bytes, *, max_unpacked_bytes: int = 50 * 1024 * 1024) -> str:
-    """The document in a .docx file as Markdown; UnreadableDocument if it cannot or should not be read."""
-    html = _html(_xml_parts(data, max_unpacked_bytes))
+def markdown_from_docx(
+    data: bytes, *, max_unpacked_bytes: int = 20 * 1024 * 1024, max_text_chars: int = 1_000_000
+) -> str:
+    """The document in a .docx file as Markdown; UnreadableDocument if it cannot or should not be read.
+
+    `max_text_chars` bounds the text and `MAX_ELEMENTS` the markup the document may hold, checked
+    in one pass before the slower conversion starts.
+    """
+    html = _html(_xml_parts(data, max_unpacked_bytes, max_text_chars))
     try:
         return _markdown(html)
     except RecursionError:  # markdownify recurses into nested elements, as mammoth does
@@ -97,7 +107,7 @@ def markdown_from_docx(data: bytes, *, max_unpacked_bytes: int = 50 * 1024 * 102
 # Reading the package
 
 
-def _xml_parts(data: bytes, limit: int) -> dict[str, bytes]:
+def _xml_parts(data: bytes, limit: int, max_text: int) -> dict[str, bytes]:
     """The package's XML parts, each checked: mammoth reads nothing else once pictures are left out."""
     if not data.strip():
         raise UnreadableDocument("The file is empty.")
@@ -115,12 +125,12 @@ def _xml_parts(data: bytes, limit: int) -> dict[str, bytes]:
     with archive:
         entries = archive.infolist()
         _check_entries(entries, limit)
-        parts, budget = {}, limit
+        parts, budget, counts = {}, limit, _Counts(max_text)
         for entry in entries:
             if entry.filename.lower().endswith((".xml", ".rels")):
                 parts[entry.filename] = content = _read_part(archive, entry, budget, limit)
                 budget -= len(content)
-                _check_xml(entry.filename, content)
+                _check_xml(entry.filename, content, counts)
     return parts
 
 
@@ -153,9 +163,35 @@ def _read_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: int, li
     return content
 
 
-def _check_xml(name: str, content: bytes) -> None:
+@dataclass
+class _Counts:
+    """How much text and markup the document's parts hold so far, against their limits."""
+
+    max_text: int
+    text: int = 0
+    elements: int = 0
+
+    def element(self, *_) -> None:
+        self.elements += 1
+        if self.elements > MAX_ELEMENTS:
+            raise UnreadableDocument(
+                f"This document holds more than {MAX_ELEMENTS:,} pieces of markup, far more than a paper "
+                "of text, so it was not read."
+            )
+
+    def characters(self, data: str) -> None:
+        self.text += len(data)
+        if self.text > self.max_text:
+            raise UnreadableDocument(
+                f"This document holds more than {self.max_text:,} characters of text, more than an article "
+                "can have, so it was not read."
+            )
+
+
+def _check_xml(name: str, content: bytes, counts: _Counts) -> None:
     """Refuse a DTD: Word never writes one, and entities can expand a few bytes into gigabytes or
-    read files on the server; mammoth's parser (minidom) is only as safe as the system's expat."""
+    read files on the server; mammoth's parser (minidom) is only as safe as the system's expat.
+    Count the markup and text as well, so a document too big to convert is refused before it is."""
 
     def refuse(*_):
         raise UnreadableDocument(
@@ -166,6 +202,8 @@ def _check_xml(name: str, content: bytes) -> None:
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
+    parser.StartElementHandler = counts.element
+    parser.CharacterDataHandler = counts.characters
     try:
         parser.Parse(content, True)
     except expat.ExpatError as error:
@@ -289,12 +327,17 @@ def _place_notes(soup: BeautifulSoup, notes: dict[str, _Note]) -> None:
 def _link_note(soup: BeautifulSoup, mark: Tag, note: _Note) -> None:
     block = mark.find_parent(BLOCKS)
     before = _word_before(mark, block)
-    while before and (link := before[0].find_parent("a", href=True)):
+    for _ in range(MAX_LINKED_WORDS):  # words already linked are passed over, a few at most
+        link = before[0].find_parent("a", href=True) if before else None
+        if link is None:
+            break
         if note.address != "#" and _same_address(link["href"], note.address):
             if note.title and not link.get("title"):
                 link["title"] = note.title
             return
         before = _word_before(link, block)
+    else:
+        before = None
     found = before or _word_after(mark, block)
     if found:
         string, word = found
@@ -329,7 +372,8 @@ def _word_after(node: Tag, block: Tag | None) -> tuple[NavigableString, re.Match
 
 def _strings(node: Tag, block: Tag | None, *, backwards: bool):
     """The text before or after `node` in its paragraph, list item (up to a list in it) or cell."""
-    for element in node.previous_elements if backwards else node.next_elements:
+    elements = node.previous_elements if backwards else node.next_elements
+    for element in itertools.islice(elements, MAX_WALK):  # a run of marks must not cost its square
         if element is block or getattr(element, "name", None) in {"ul", "ol"} or not _within(element, block):
             return
         if isinstance(element, NavigableString) and not _within(element, node):
@@ -358,11 +402,38 @@ def _drop_internal_links(soup: BeautifulSoup) -> None:
 def _drop_dangling_breaks(soup: BeautifulSoup) -> None:
     """Line breaks with no text after them in their paragraph, or none before: in Markdown a break at
     the end of a paragraph is a stray backslash."""
+    blocks = {}
     for line_break in soup.find_all("br"):
-        block = line_break.find_parent(BLOCKS)
-        around = (_strings(line_break, block, backwards=backwards) for backwards in (True, False))
-        if not all(any(string.strip() for string in strings) for strings in around):
-            line_break.decompose()
+        block = line_break.find_parent(BLOCKS) or soup
+        blocks.setdefault(id(block), block)
+    for block in blocks.values():
+        _drop_breaks_at_the_edges(block)
+
+
+def _drop_breaks_at_the_edges(block: Tag) -> None:
+    """One pass over the block's own text (a list inside it is its own): breaks before the first
+    text or after the last go."""
+    seen_text, pending, doomed = False, [], []
+    for element in _own_elements(block):
+        if isinstance(element, NavigableString):
+            if element.strip():
+                seen_text, pending = True, []
+        elif element.name in {"ul", "ol"}:
+            doomed, pending = doomed + pending, []
+        elif element.name == "br":
+            (pending if seen_text else doomed).append(element)
+    for line_break in doomed + pending:
+        line_break.decompose()
+
+
+def _own_elements(block: Tag):
+    """The elements inside `block` in reading order, not looking inside the lists it holds."""
+    stack = list(reversed(block.contents))
+    while stack:
+        element = stack.pop()
+        yield element
+        if isinstance(element, Tag) and element.name not in {"ul", "ol"}:
+            stack.extend(reversed(element.contents))
 
 
 # Markdown

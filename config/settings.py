@@ -79,6 +79,10 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take the lock when their transaction begins and wait for it, rather than fail with
+    # "database is locked" half-way through when two people save at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -125,6 +129,7 @@ FOOTNOTE_MAX_IMPORT_BYTES = env.int("MAX_IMPORT_BYTES", default=10 * 1024 * 1024
 # An article file (Markdown, text or Word) the importer accepts, and the longest body an article may have.
 FOOTNOTE_MAX_ARTICLE_IMPORT_BYTES = env.int("MAX_ARTICLE_IMPORT_BYTES", default=2 * 1024 * 1024)
 FOOTNOTE_MAX_BODY_CHARS = env.int("MAX_BODY_CHARS", default=500_000)
+FOOTNOTE_MAX_NOTES = env.int("MAX_NOTES", default=2_000)
 
 # Security: safe by default, relaxed only in development.
 SECURE_PROXY_SSL_HEADER = (

@@ -587,3 +587,38 @@ def test_the_notes_list_filters_notes_whose_address_was_lost(admin_client):
         reverse("admin:articles_citation_changelist"), {"source__placeholder__exact": "1"}
     )
     assert [note.anchor_text for note in response.context["cl"].result_list] == ["a"]
+
+
+def test_an_article_with_more_notes_than_the_limit_is_refused(admin_client, settings):
+    settings.FOOTNOTE_MAX_NOTES = 3
+    article = ArticleFactory(body="Plain.")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = form_data(admin_client.get(url))
+    data["body"] = "[a](#) [b](#) [c](#) [d](#)"
+    response = admin_client.post(url, data)
+    assert response.context["adminform"].form.errors["body"] == [
+        "The text has 4 links; an article can have at most 3 notes."
+    ]
+
+
+def test_another_articles_placeholder_cannot_be_cited(admin_client):
+    ArticleFactory(body="A draft's [secret words](#).", status="draft", published_at=None)
+    article = ArticleFactory(body="Plain.")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = form_data(admin_client.get(url))
+    data["body"] = "[borrowed](source:secret-words)"
+    response = admin_client.post(url, data)
+    assert (
+        "stands in for a lost address in another article"
+        in response.context["adminform"].form.errors["body"][0]
+    )
+
+
+def test_importing_notes_needs_the_right_to_change_articles_too(client):
+    user = StaffFactory()
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_citation", "import_citation"]))
+    client.force_login(user)
+    url = reverse("admin:articles_citation_import")
+    assert client.get(url).status_code == 403
+    user.user_permissions.add(Permission.objects.get(codename="change_article"))
+    assert client.get(url).status_code == 200

@@ -8,10 +8,11 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from articles.importer import article_state
 from articles.models import Article, Citation, Source
 from articles.rendering import render_body
 from tests.docx_builder import Note, Paragraph, build_docx
-from tests.factories import ArticleFactory, SourceFactory, StaffFactory
+from tests.factories import ArticleFactory, AuthorFactory, SourceFactory, StaffFactory
 from tests.helpers import count_queries, start_tags
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,13 @@ def test_unticking_a_repair_and_previewing_again_undoes_it_then_import_saves(adm
     preview = admin_client.post(IMPORT, {"text": PAPER.read_text(), "_preview": "1"})
     carried = hidden(preview)
     keep = [key for key in carried["repairs"] if key != "link-23"]
-    data = {"text": carried["text"][0], "name": "seed.md", "repairs": carried["repairs"], "keep": keep}
+    data = {
+        "text": carried["text"][0],
+        "name": "seed.md",
+        "repairs": carried["repairs"],
+        "keep": keep,
+        "state": carried["state"][0],
+    }
 
     again = admin_client.post(IMPORT, {**data, "_preview": "1"})
     assert len(tables(again)["import-notes"]) - 1 == 20
@@ -126,7 +133,9 @@ def test_a_word_document_can_be_uploaded(admin_client):
     assert carried["name"] == ["border.docx"]
 
     # The preview carries the document's text on; importing reads that text, not a Word file.
-    confirm = admin_client.post(IMPORT, {"text": carried["text"][0], "name": "border.docx", "_confirm": "1"})
+    confirm = admin_client.post(
+        IMPORT, {"text": carried["text"][0], "name": "border.docx", "state": "new", "_confirm": "1"}
+    )
     assert confirm.status_code == 302
     assert Article.objects.get().citations.get().source.url == "https://iiv.uz/news/123"
 
@@ -165,8 +174,11 @@ def test_updating_an_existing_article_by_import_needs_the_change_permission(clie
     user = StaffFactory()
     user.user_permissions.add(Permission.objects.get(codename="add_article"))
     client.force_login(user)
-    ArticleFactory(slug="a-title", title="A title")
-    response = client.post(IMPORT, {"text": "May 2, 2024\n\nA title\n\nText.", "_confirm": "1"})
+    article = ArticleFactory(slug="a-title", title="A title", status="draft", published_at=None)
+    state = article_state(slug=article.slug)
+    response = client.post(
+        IMPORT, {"text": "May 2, 2024\n\nA title\n\nText.", "state": state, "_confirm": "1"}
+    )
     assert response.status_code == 403
 
 
@@ -235,7 +247,7 @@ def test_a_pick_for_a_note_whose_text_changed_meanwhile_is_refused_on_the_page(a
         },
     )
     assert response.status_code == 200
-    assert "changed while its source was being picked" in response.content.decode()
+    assert "changed since this page was shown" in response.content.decode()
     assert not Source.objects.filter(title="A new source").exists()
 
 
@@ -264,3 +276,62 @@ def test_the_missing_links_page_runs_as_many_queries_for_two_articles_as_for_ten
 def test_staff_who_cannot_change_articles_do_not_see_missing_links(client):
     client.force_login(StaffFactory())
     assert client.get(MISSING).status_code == 403
+
+
+def test_a_second_pick_for_the_same_note_says_it_was_picked_already(admin_client, lost_notes):
+    note = lost_notes.citations.get(number=1)
+    prefix = f"note-{note.pk}"
+    data = {"note": note.pk, f"{prefix}-note": note.pk, f"{prefix}-target": "source:grew"}
+    admin_client.post(MISSING, {**data, f"{prefix}-source": SourceFactory().pk})
+    response = admin_client.post(MISSING, {**data, f"{prefix}-source": SourceFactory().pk})
+    errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert len(errors) == 1 and "changed since this page was shown" in errors[0]
+
+
+def test_a_forged_target_cannot_move_another_note(admin_client, lost_notes):
+    note = lost_notes.citations.get(number=1)
+    prefix = f"note-{note.pk}"
+    admin_client.post(
+        MISSING,
+        {
+            "note": note.pk,
+            f"{prefix}-note": note.pk,
+            f"{prefix}-target": "https://example.org/known",
+            f"{prefix}-source": SourceFactory().pk,
+        },
+    )
+    assert lost_notes.citations.get(number=3).source.url == "https://example.org/known"
+
+
+def test_an_import_confirmed_after_someone_else_changed_the_article_is_previewed_again(admin_client):
+    text = "May 2, 2024\n\nRace paper\n\nText with [a link](#)."
+    preview = admin_client.post(IMPORT, {"text": text, "_preview": "1"})
+    state = hidden(preview)["state"][0]
+    ArticleFactory(slug="race-paper", title="Race Paper!", status="draft", published_at=None)  # meanwhile
+
+    response = admin_client.post(IMPORT, {"text": text, "state": state, "_confirm": "1"})
+
+    assert response.status_code == 200
+    assert Article.objects.get(slug="race-paper").title == "Race Paper!"
+    assert "check the preview again" in " ".join(str(m) for m in response.context["messages"])
+
+
+def test_a_preview_of_a_text_the_save_would_refuse_is_a_form_error(admin_client):
+    response = admin_client.post(
+        IMPORT, {"text": "May 2, 2024\n\nTitle\n\nSee [x](source:nope).", "_preview": "1"}
+    )
+    assert "no source has the citation key “nope”" in " ".join(response.context["form"].non_field_errors())
+
+
+def test_who_may_only_add_articles_cannot_rewrite_an_authors_biography(client):
+    user = StaffFactory()
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["add_article", "view_article"]))
+    client.force_login(user)
+    author = AuthorFactory(name="Aida Nurlanova", slug="aida-nurlanova", bio="Her own words.")
+    text = "May 2, 2024\n\nTitle\n\nBy Aida Nurlanova\n\nText.\n\nAida Nurlanova is somebody else entirely."
+    response = client.post(IMPORT, {"text": text, "state": "new", "_confirm": "1"})
+    assert response.status_code == 302
+    author.refresh_from_db()
+    assert author.bio == "Her own words."
+    response = client.post(IMPORT, {"text": text.replace("Aida Nurlanova", "New Person"), "_preview": "1"})
+    assert "you may not add authors" in " ".join(response.context["form"].non_field_errors())

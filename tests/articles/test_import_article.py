@@ -74,3 +74,23 @@ def test_a_missing_file_and_a_file_over_the_limit_are_reported(tmp_path, setting
         f"{tmp_path / 'nowhere.md'}: No such file or directory",
         f"{big}: the file is 200 bytes; a paper to import can be at most 100 bytes.",
     ]
+
+
+def test_an_unforeseen_failure_of_one_file_does_not_stop_the_batch(tmp_path, monkeypatch):
+    from articles.management.commands import import_article
+
+    real = import_article.read_file
+    broken = tmp_path / "broken.md"
+    broken.write_text("x")
+
+    def read(data, *, name, **kwargs):
+        if name == str(broken):
+            raise RuntimeError("the disk hiccuped")
+        return real(data, name=name, **kwargs)
+
+    monkeypatch.setattr(import_article, "read_file", read)
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 of 2 files"):
+        call_command("import_article", str(broken), str(PAPER), stdout=StringIO(), stderr=err)
+    assert err.getvalue() == f"{broken}: could not be imported (RuntimeError: the disk hiccuped)\n"
+    assert Article.objects.count() == 1

@@ -4,6 +4,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from articles.importer import article_import, article_import_preview
 from articles.ingest import read_file, read_text
@@ -256,3 +257,39 @@ def test_the_summary_counts_sources_not_notes():
         "May 2, 2024\n\nTitle\n\n[a](https://example.org/1) [b](https://example.org/1) [c](#)", name="t.md"
     )
     assert "3 notes (1 new sources, 0 existing, 1 link missing)" in article_import(document=document).summary
+
+
+def test_a_published_article_is_only_replaced_when_the_import_publishes():
+    article_import(document=_paper(), publish=True)
+    with pytest.raises(
+        ValidationError, match="is published: importing this paper would change what readers see"
+    ):
+        article_import(document=_paper())
+    assert article_import(document=_paper(), publish=True).created is False
+
+
+def test_a_sentence_said_twice_is_suggested_once():
+    document = read_text(
+        "May 2, 2024\n\nTitle\n\nTrade grew by 5 per cent.\n\nTrade grew by 5 per cent.", name="t"
+    )
+    assert [line.quote for line in article_import(document=document).suggestions] == [
+        "Trade grew by 5 per cent."
+    ]
+
+
+def test_titles_without_latin_letters_get_slugs_of_their_own():
+    first = article_import(document=read_text("March 5, 2023\n\nЦентральная Азия\n\nТекст.", name="a"))
+    second = article_import(document=read_text("March 5, 2023\n\nКыргызстан и Россия\n\nТекст.", name="b"))
+    assert first.slug != second.slug and first.slug.startswith("article-2023-03-05-")
+    assert Article.objects.count() == 2
+
+
+def test_an_address_written_as_an_autolink_is_repaired_like_any_other():
+    document = read_text(
+        "May 2, 2024\n\nTitle\n\nWrite to <press@example.org> or see <https://e.org/a>.", name="t"
+    )
+    report = article_import(document=document)
+    assert [(note.words, note.state) for note in report.notes] == [
+        ("press@example.org", "placeholder"),
+        ("https://e.org/a", "new"),
+    ]

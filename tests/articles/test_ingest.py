@@ -174,3 +174,23 @@ def test_a_missing_date_is_reported_at_the_line_where_the_header_ended():
         read_text("Feature Article\n\nA title\n\nBy Aida Nurlanova\n\nBody text here.", name="p.md")
     assert caught.value.line == 5
     assert str(caught.value).startswith("p.md, line 5:")
+
+
+def test_control_characters_are_not_text():
+    document = read_text("May 2, 2024\n\n# A\x0bTitle\x1b here\n\nText.", name="t.md")
+    assert document.title == "A Title  here"
+
+
+def test_damaged_utf16_is_a_clear_error():
+    with pytest.raises(IngestError, match="damaged UTF-16"):
+        read_file(b"\xff\xfe" + "Title".encode("utf-16-le") + b"\x00", name="t.txt")
+
+
+def test_only_dates_of_this_world_are_publication_dates():
+    with pytest.raises(IngestError, match="no publication date"):
+        read_text("0001-01-01\n\nTitle\n\nText.", name="t.md")
+
+
+def test_a_link_to_a_script_address_is_not_made_and_the_analyst_is_told():
+    document = read_text("May 2, 2024\n\nTitle\n\nSee [this](javascript:alert(1)).", name="t.md")
+    assert any("javascript:" in warning for warning in document.warnings)

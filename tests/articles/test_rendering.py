@@ -145,9 +145,16 @@ def test_rewriting_drops_a_title_and_keeps_the_words_as_written():
     assert rewritten == "[*Their* words](source:key)"
 
 
-def test_an_autolink_cannot_be_rewritten_and_says_so():
+def test_an_autolink_becomes_a_link_with_its_address_as_words():
+    rewritten = rewrite_link_targets(
+        "Write to <press@example.org> or see <https://x.org/[a]>.", {1: "#", 2: "#"}
+    )
+    assert rewritten == "Write to [press@example.org](#) or see [https://x.org/\\[a\\]](#)."
+
+
+def test_a_link_that_cannot_be_found_again_in_the_text_is_refused_not_guessed():
     with pytest.raises(LinkRewriteError, match="Note 1"):
-        rewrite_link_targets("<https://example.org>", {1: "source:key"})
+        rewrite_link_targets("| a |\n|---|\n| [a\\|b](#) |\n", {1: "source:key"})
 
 
 def test_line_endings_are_read_as_the_parser_reads_them():

@@ -411,3 +411,22 @@ def test_a_note_the_article_does_not_have_is_a_row_error(notes):
     result = NoteResource().import_data(dataset, dry_run=False)
     [row] = result.invalid_rows
     assert "no note with this number" in str(row.error_dict["number"])
+
+
+def test_a_notes_file_without_the_linked_words_is_refused(notes):
+    dataset = tablib.Dataset(headers=["article", "number", "source"])
+    dataset.append(["trade", "1", "data"])
+    result = NoteResource().import_data(dataset, dry_run=False)
+    assert result.has_errors()
+    assert "anchor_text column" in str(result.base_errors[0].error)
+    assert notes.citations.get(number=1).source.key == "grew"
+
+
+def test_a_notes_file_cannot_cite_another_notes_placeholder(notes):
+    ArticleFactory(slug="draft", body="[secret](#)", status="draft", published_at=None)
+    dataset = tablib.Dataset(headers=["article", "number", "anchor_text", "source"])
+    dataset.append(["trade", "1", "grew", "secret"])
+    result = NoteResource().import_data(dataset, dry_run=False)
+    [row] = result.invalid_rows
+    assert "stands in for another note" in str(row.error_dict["source"])
+    assert notes.citations.get(number=1).source.key == "grew"

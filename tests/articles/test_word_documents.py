@@ -529,7 +529,7 @@ def test_refuses_a_zip_bomb_by_its_declared_size():
                 member.write(bytes(MB))
     assert len(buffer.getvalue()) < 100_000
     started = time.monotonic()
-    assert "unpacks to more than 50 MB" in refusal(buffer.getvalue())
+    assert "unpacks to more than 20 MB" in refusal(buffer.getvalue())
     assert "unpacks to more than 1 KB" in refusal(buffer.getvalue(), max_unpacked_bytes=1024)
     assert time.monotonic() - started < 1
 
@@ -607,3 +607,26 @@ def test_parts_that_are_not_xml_are_not_read():
 def test_a_link_to_a_bare_hash_is_a_lost_address_and_stays_a_note():
     markdown = convert(Paragraph("Figures were ", Link("published", "#"), " late."))
     assert links(markdown) == [("published", "#", None)]
+
+
+def test_a_document_with_more_text_than_an_article_may_hold_is_refused_before_converting():
+    data = build_docx([Paragraph("word " * 3000)])
+    with pytest.raises(UnreadableDocument, match="more than 10,000 characters of text"):
+        markdown_from_docx(data, max_text_chars=10_000)
+
+
+def test_a_document_of_a_million_pieces_of_markup_is_refused_before_converting():
+    data = build_docx([Paragraph(*[Run("a", bold=True)] * 200_000)])
+    with pytest.raises(UnreadableDocument, match="pieces of markup"):
+        markdown_from_docx(data)
+
+
+def test_many_line_breaks_and_footnote_marks_in_a_row_take_linear_time():
+    breaks = build_docx([Paragraph("a" + "\n" * 5000 + "b")])
+    assert markdown_from_docx(breaks).count("\\\n") == 5000
+    notes = range(1, 1001)
+    marks = build_docx(
+        [Paragraph("word", *[Note(n) for n in notes])],
+        footnotes={n: f"Source {n}, https://e.org/{n}" for n in notes},
+    )
+    assert markdown_from_docx(marks).count("](https://e.org/") == 1000

@@ -34,6 +34,12 @@ class Command(BaseCommand):
                 failed += 1
                 self.stderr.write(self.style.ERROR(_message(path, error)))
                 continue
+            except Exception as error:  # noqa: BLE001  one file's unforeseen failure must not stop the batch
+                failed += 1
+                self.stderr.write(
+                    self.style.ERROR(f"{path}: could not be imported ({type(error).__name__}: {error})")
+                )
+                continue
             prefix = "[dry run] " if dry_run else ""
             self.stdout.write(prefix + report.summary)
             for warning in report.warnings:
@@ -46,7 +52,7 @@ class Command(BaseCommand):
     def _import(self, path: Path, *, publish: bool, dry_run: bool):
         if problem := too_large(path.stat().st_size, settings.FOOTNOTE_MAX_ARTICLE_IMPORT_BYTES):
             raise IngestError(problem, name=str(path))
-        document = read_file(path.read_bytes(), name=str(path))
+        document = read_file(path.read_bytes(), name=str(path), max_chars=settings.FOOTNOTE_MAX_BODY_CHARS)
         service = article_import_preview if dry_run else article_import
         return service(document=document, publish=publish)
 

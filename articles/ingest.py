@@ -58,6 +58,7 @@ CLOSING = tuple('.!?:;…"”’)]')
 LINK_END = re.compile(r"\[([^\[\]]*)\]\(([^()\s]*)\)$")
 LINK_START = re.compile(r"^\[([^\[\]]*)\]\(([^()\s]*)\)")
 HEADER_LINE_MAX = 200
+LINK_WORDS_MAX = 300  # a link split at a page break is a few words, not a chain of links
 # Control characters (Word's manual line break \x0b among them) are not text: feeds cannot carry them.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 YEARS = range(1900, 2101)
@@ -340,7 +341,7 @@ def _join(pieces: list[str], second: str, undo: frozenset[str], line: int) -> li
     """Add `second` to the pieces of the paragraph it continues, mending a link split with it."""
     first = pieces[-1]
     end, start = LINK_END.search(first), LINK_START.match(second)
-    if end and start and _same_target(end.group(2), start.group(2)):
+    if end and start and _same_target(end.group(2), start.group(2)) and len(end.group(0)) < LINK_WORDS_MAX:
         key = f"link-{line}"
         description = f"Joined the link “{end.group(1)}” and “{start.group(1)}” into one note."
         if key in undo:

@@ -643,17 +643,8 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
         )
 
 
-@admin.register(Citation)
-class NoteAdmin(SpreadsheetAdmin):
-    """Every note of every article, read-only: notes are made from the links in the text. Their
-    sources can be picked wholesale in a spreadsheet (export, fill in the keys, import)."""
-
-    resource_classes = [NoteResource]
-    list_display = ["article", "number", "anchor_text", "source", "address"]
-    list_select_related = ["article", "source"]
-    list_filter = [("source__placeholder", admin.BooleanFieldListFilter)]
-    search_fields = ["anchor_text", "article__title", "source__key", "source__title"]
-    ordering = ["-article__created_at", "article_id", "number"]
+class MadeFromTextsMixin:
+    """Notes are made from the links in the articles' texts: never added, changed or deleted here."""
 
     def has_add_permission(self, request):
         return False
@@ -663,6 +654,19 @@ class NoteAdmin(SpreadsheetAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Citation)
+class NoteAdmin(MadeFromTextsMixin, SpreadsheetAdmin):
+    """Every note of every article, read-only: notes are made from the links in the text. Their
+    sources can be picked wholesale in a spreadsheet (export, fill in the keys, import)."""
+
+    resource_classes = [NoteResource]
+    list_display = ["article", "number", "anchor_text", "source", "address"]
+    list_select_related = ["article", "source"]
+    list_filter = [("source__placeholder", admin.BooleanFieldListFilter)]
+    search_fields = ["anchor_text", "article__title", "source__key", "source__title"]
+    ordering = ["-article__created_at", "article_id", "number"]
 
     def has_import_permission(self, request):
         # Importing notes changes the articles' texts.
@@ -674,7 +678,7 @@ class NoteAdmin(SpreadsheetAdmin):
 
 
 @admin.register(MissingLink)
-class MissingLinkAdmin(admin.ModelAdmin):
+class MissingLinkAdmin(MadeFromTextsMixin, admin.ModelAdmin):
     """The missing links page: every note still citing a placeholder, one step per note to its source."""
 
     def has_view_permission(self, request, obj=None):
@@ -682,15 +686,6 @@ class MissingLinkAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         return admin_views.MissingLinksView.as_view(model_admin=self)(request)

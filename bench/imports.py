@@ -13,26 +13,16 @@ In a throw-away test database (DATABASE_URL picks the engine, SQLite by default)
     .venv/bin/python bench/imports.py            (or: make bench)
 """
 
-import os
-import sys
 import time
-import warnings
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "benchmark-only")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
-warnings.filterwarnings("ignore", "No directory at")
+import environment  # noqa: F401  (sets Django up before anything imports it)
 
-import django  # noqa: E402
+# isort: split
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.conf import settings
+from django.db import connection
+from django.test.utils import setup_test_environment
 
 PAPER = Path(settings.BASE_DIR) / "tests" / "papers" / "a-year-on.md"  # in the shape of a real paper
 PAPERS = 200

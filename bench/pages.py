@@ -8,27 +8,16 @@ query counts must not grow; times should grow with the HTML and JSON written, no
     .venv/bin/python bench/pages.py            (or: make bench)
 """
 
-import os
 import statistics
-import sys
 import time
-import warnings
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "benchmark-only")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
-warnings.filterwarnings("ignore", "No directory at")
+import environment  # noqa: F401  (sets Django up before anything imports it)
 
-import django  # noqa: E402
+# isort: split
 
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.db import connection
+from django.test import Client
+from django.test.utils import setup_test_environment
 
 SIZES = (1, 40, 200)
 ROUNDS = 15

@@ -1,5 +1,7 @@
 """RSS, Atom and JSON Feed of the latest published articles."""
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.http import JsonResponse
 from django.urls import reverse, reverse_lazy
@@ -9,6 +11,12 @@ from django.views.decorators.http import require_safe
 from .selectors import article_list_published
 
 FEED_LENGTH = 20
+# Characters XML 1.0 cannot hold: one pasted into a title must not take the feed down for everyone.
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return NOT_IN_XML.sub(" ", text)
 
 
 class LatestArticlesFeed(Feed):
@@ -20,10 +28,10 @@ class LatestArticlesFeed(Feed):
         return article_list_published()[:FEED_LENGTH]
 
     def item_title(self, item):
-        return item.title
+        return _xml_text(item.title)
 
     def item_description(self, item):
-        return item.summary or item.dek
+        return _xml_text(item.summary or item.dek)
 
     def item_pubdate(self, item):
         return item.published_at
@@ -32,10 +40,10 @@ class LatestArticlesFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return ", ".join(byline.author.name for byline in item.bylines.all()) or None
+        return _xml_text(", ".join(byline.author.name for byline in item.bylines.all())) or None
 
     def item_categories(self, item):
-        return [topic.name for topic in item.topics.all()]
+        return [_xml_text(topic.name) for topic in item.topics.all()]
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):

@@ -116,3 +116,14 @@ def test_the_json_feed_runs_the_same_queries_for_one_article_or_twenty(client):
     with CaptureQueriesContext(connection) as twenty:
         assert len(client.get("/feed.json").json()["items"]) == 20
     assert len(one) == len(twenty)
+
+
+@pytest.mark.parametrize("url", ["/feeds/articles.rss", "/feeds/articles.atom"])
+def test_a_control_character_in_a_title_does_not_take_the_feeds_down(client, url):
+    ArticleFactory(title="Line\x0bbreak from Word", dek="A\x1bdek")
+    response = client.get(url)
+    assert response.status_code == 200
+    titles = [
+        element.text for element in ET.fromstring(response.content).iter() if element.tag.endswith("title")
+    ]
+    assert "Line break from Word" in titles

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -120,6 +121,11 @@ class Article(models.Model):
         ),
     )
     body_html = models.TextField(blank=True, editable=False)
+    body_text = models.TextField(
+        blank=True, editable=False, help_text="The text as readers read it, for search and its snippets."
+    )
+    # Filled by the database (search_index.py) on PostgreSQL; unused elsewhere.
+    search_document = SearchVectorField(null=True, editable=False)
     summary = models.TextField(blank=True)
     topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
     actors = models.ManyToManyField(
@@ -324,6 +330,8 @@ class Source(models.Model):
                 condition=Q(placeholder=False) | Q(url=""), name="source_placeholder_has_no_address"
             ),
         ]
+        # The unique index above is partial, and SQLite will not use it for `normalised_url = ?`.
+        indexes = [models.Index(fields=["normalised_url"], name="source_normalised_url")]
 
     def __str__(self):
         return self.title
@@ -462,6 +470,8 @@ class Claim(models.Model):
         help_text="The relation developments this claim is evidence for.",
     )
     sources = models.ManyToManyField(Source, through="ClaimEvidence", related_name="claims")
+    # Filled by the database (search_index.py) on PostgreSQL; unused elsewhere.
+    search_document = SearchVectorField(null=True, editable=False)
 
     objects = ClaimManager()
 

@@ -14,7 +14,9 @@ def claims_with_evidence() -> QuerySet[Claim]:
 
 def _with_list_content(articles: QuerySet[Article]) -> QuerySet[Article]:
     bylines = Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
-    return articles.prefetch_related(bylines, "topics").order_by("-published_at", "-id")
+    return (
+        articles.prefetch_related(bylines, "topics").defer("search_document").order_by("-published_at", "-id")
+    )
 
 
 def _with_page_content(articles: QuerySet[Article]) -> QuerySet[Article]:
@@ -29,6 +31,11 @@ def _with_page_content(articles: QuerySet[Article]) -> QuerySet[Article]:
 def article_list_published() -> QuerySet[Article]:
     """Public articles, newest first, with what a list shows."""
     return _with_list_content(Article.objects.published())
+
+
+def article_cards_published() -> QuerySet[Article]:
+    """Public articles, newest first, with what a card in a list shows and none of their text."""
+    return article_list_published().defer("body", "body_html", "body_text")
 
 
 def article_detail_published() -> QuerySet[Article]:

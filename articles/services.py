@@ -237,8 +237,8 @@ def article_render(*, article: Article) -> RenderReport:
             article.body,
             {number: key_target(source.key) for number, source in sources.items() if source.pk in pinned},
         )
-    article.body_html = rendered.html
-    article.save(update_fields=["body", "body_html"])
+    article.body_html, article.body_text = rendered.html, rendered.text
+    article.save(update_fields=["body", "body_html", "body_text"])
     _sync_citations(article, rendered.links, sources)
     _remove_unused_placeholders(previous - {source.pk for source in sources.values()}, report)
     _anchor_claims(article, rendered.text, report)

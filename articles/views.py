@@ -15,12 +15,14 @@ from django.utils.timezone import localdate
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from common.paging import keyset_page
+
 from .models import Article, Author, Citation, Claim, ClaimEvidence, Source, Topic
-from .search import clean_query, search_published
+from .search import CANDIDATES, MAX_QUERY_LENGTH, SearchTimeout, clean_query, search_published, time_limit
 from .selectors import (
+    article_cards_published,
     article_detail_preview,
     article_detail_published,
-    article_list_published,
     claim_list_published,
 )
 
@@ -38,7 +40,7 @@ def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = ARTICLES_
 
 @require_safe
 def home(request):
-    articles = list(article_list_published()[:HOME_ARTICLES])
+    articles = list(article_cards_published()[:HOME_ARTICLES])
     topics = Topic.objects.published()
     return render(
         request,
@@ -49,7 +51,7 @@ def home(request):
 
 @require_safe
 def article_list(request):
-    page = paginate(request, article_list_published())
+    page = keyset_page(request, article_cards_published())
     return render(request, "articles/article_list.html", {"page": page, "articles": page.object_list})
 
 
@@ -103,7 +105,7 @@ def source_detail(request, pk):
 @require_safe
 def author_detail(request, slug):
     author = get_object_or_404(Author.objects.published(), slug=slug)
-    page = paginate(request, article_list_published().filter(bylines__author=author))
+    page = keyset_page(request, article_cards_published().filter(bylines__author=author))
     return render(
         request,
         "articles/author_detail.html",
@@ -114,7 +116,7 @@ def author_detail(request, slug):
 @require_safe
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.published(), slug=slug)
-    page = paginate(request, article_list_published().filter(topics=topic))
+    page = keyset_page(request, article_cards_published().filter(topics=topic))
     return render(
         request,
         "articles/topic_detail.html",
@@ -126,14 +128,29 @@ def topic_detail(request, slug):
 def search(request):
     """Public articles, claims and actors matching `q`; without a query, just the form."""
     query = clean_query(request.GET.get("q", ""))
+    if len(query) > MAX_QUERY_LENGTH:
+        problem = f"Searches can be at most {MAX_QUERY_LENGTH} characters long: use fewer words."
+        return render(request, "articles/search.html", {"query": "", "problem": problem}, status=400)
     if not query:
         return render(request, "articles/search.html", {"query": ""})
-    results = search_published(query=query)
-    page = paginate(request, results.articles)
+    try:
+        with time_limit():
+            results = search_published(query=query)
+            page = paginate(request, results.articles)
+            articles = list(page.object_list)
+    except SearchTimeout:
+        problem = "This search took too long and was stopped: try fewer or rarer words."
+        return render(request, "articles/search.html", {"query": query, "problem": problem}, status=503)
     return render(
         request,
         "articles/search.html",
-        {"query": query, "results": results, "page": page, "articles": page.object_list},
+        {
+            "query": query,
+            "results": results,
+            "page": page,
+            "articles": articles,
+            "capped": page.paginator.count >= CANDIDATES,  # more match than are ranked
+        },
     )
 
 

@@ -7,7 +7,7 @@ side (articles, claims) is filtered through the articles' `published()` queryset
 from django.db.models import Prefetch, Q, QuerySet
 
 from articles.models import Article, Claim
-from articles.selectors import article_list_published
+from articles.selectors import article_cards_published
 
 from .mentions import ActorFinder
 from .models import Actor, Development, Membership, Relation
@@ -29,7 +29,7 @@ def actor_relations(*, actor: Actor) -> QuerySet[Relation]:
 
 def actor_articles_published(*, actor: Actor) -> QuerySet[Article]:
     """Public articles that mention `actor`, newest first."""
-    return article_list_published().filter(actors=actor)
+    return article_cards_published().filter(actors=actor)
 
 
 def relation_timeline(*, relation: Relation) -> QuerySet[Development]:

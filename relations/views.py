@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from articles.views import paginate
+from common.paging import keyset_page
 
 from .models import Actor, Relation
 from .selectors import (
@@ -18,7 +18,7 @@ from .selectors import (
 @require_safe
 def actor_detail(request, slug):
     actor = get_object_or_404(Actor, slug=slug)
-    page = paginate(request, actor_articles_published(actor=actor))
+    page = keyset_page(request, actor_articles_published(actor=actor))
     context = {
         "actor": actor,
         "memberships": actor_memberships(actor=actor),

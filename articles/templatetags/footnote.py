@@ -3,6 +3,10 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from articles.search import MARK_END, MARK_START
 
 register = template.Library()
 
@@ -29,3 +33,10 @@ def web_url(value):
     """
     url = (value or "").strip()
     return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+@register.filter
+def marked(snippet):
+    """A search snippet, escaped, with the words that matched in <mark>."""
+    text = escape(snippet or "")
+    return mark_safe(text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308

@@ -1,7 +1,6 @@
 """Public search: what it finds, what it never finds, odd input, and a fixed number of queries."""
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from articles.search import MAX_QUERY_LENGTH, clean_query, search_published
@@ -98,13 +97,11 @@ def test_finds_an_actor_by_an_alias_and_by_its_name(client):
     assert f'href="{actor.get_absolute_url()}"' in by_alias.content.decode()
 
 
-def test_results_rank_a_title_match_first_on_postgresql_and_come_newest_first_elsewhere():
+def test_results_rank_a_title_match_before_a_newer_match_in_the_text():
     in_body = ArticleFactory(body="A word on zeppelins.", published_at=past(days=1))
     in_title = ArticleFactory(title="Zeppelins", published_at=past(days=5))
 
-    ranked = connection.vendor == "postgresql"
-    expected = [in_title, in_body] if ranked else [in_body, in_title]
-    assert list(search_published(query="zeppelin").articles) == expected
+    assert list(search_published(query="zeppelin").articles) == [in_title, in_body]
 
 
 # What it never finds
@@ -172,8 +169,7 @@ HOSTILE = [
     "\x00",
     "😀 ½ ß İ",
     "<script>alert(1)</script>",
-    "x" * 5000,
-    " ".join(["a"] * 150),
+    " ".join(["a"] * 99),
 ]
 
 
@@ -194,16 +190,18 @@ def test_the_query_is_shown_escaped(client):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
 
 
-def test_a_very_long_query_is_cut_to_the_limit(client):
-    response = search(client, "zeppelin " + "y" * 1000)
+@pytest.mark.parametrize("q", ["zeppelin " + "y" * 1000, "x" * 5000, " ".join(["a"] * 150)])
+def test_a_query_over_the_length_limit_is_refused_with_a_clear_answer(client, q):
+    response = search(client, q)
 
-    assert len(response.context["query"]) == MAX_QUERY_LENGTH
-    assert response.context["query"].startswith("zeppelin y")
+    assert response.status_code == 400
+    assert response.context["problem"] == (
+        f"Searches can be at most {MAX_QUERY_LENGTH} characters long: use fewer words."
+    )
 
 
-def test_clean_query_strips_caps_and_drops_nul_characters():
+def test_clean_query_strips_and_drops_nul_characters():
     assert clean_query("  drone\x00s  ") == "drones"
-    assert clean_query("a" * 300) == "a" * MAX_QUERY_LENGTH
     assert clean_query(" " * 300) == ""
 
 
@@ -268,4 +266,4 @@ def test_search_runs_the_same_queries_for_one_match_or_many(client):
 
     assert len(search_published(query="zeppelin").claims) == 20
     assert one == many
-    assert many <= 8
+    assert many <= 11  # on PostgreSQL three of them set the time limit (savepoint, SET LOCAL, release)

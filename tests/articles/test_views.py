@@ -79,21 +79,31 @@ def test_home_shows_the_latest_published_articles_with_the_lead_first(client):
     assert "The lead summary." in html
 
 
-def test_article_list_shows_twenty_articles_a_page_newest_first(client):
-    articles = [ArticleFactory(published_at=past(days=n)) for n in range(1, 26)]
+def _link(response, rel: str) -> str:
+    return next(
+        attrs["href"] for tag, attrs in start_tags(response.content.decode()) if attrs.get("rel") == rel
+    )
 
-    first = client.get(reverse("articles:article-list"))
-    second = client.get(reverse("articles:article-list"), {"page": 2})
+
+def test_article_list_shows_twenty_articles_a_page_newest_first_and_back(client):
+    articles = [ArticleFactory(published_at=past(days=n)) for n in range(1, 26)]
+    url = reverse("articles:article-list")
+
+    first = client.get(url)
+    second = client.get(url + _link(first, "next"))
+    back = client.get(url + _link(second, "prev"))
 
     assert list(first.context["articles"]) == articles[:20]
     assert list(second.context["articles"]) == articles[20:]
-    assert 'rel="next"' in first.content.decode()
+    assert list(back.context["articles"]) == articles[:20]
+    assert 'rel="next"' not in second.content.decode()
 
 
-@pytest.mark.parametrize("page", ["x", "0", "-1", "1.5", "3", "99999999999999999999"])
-def test_a_bad_page_number_answers_404(client, page):
+@pytest.mark.parametrize("cursor", ["x", "0", "-1", "MjAyMi0wMS0wMXwx", "bm90IGEgY3Vyc29y", "%00"])
+def test_a_cursor_that_is_not_ours_answers_404(client, cursor):
     ArticleFactory()
-    assert client.get(reverse("articles:article-list"), {"page": page}).status_code == 404
+    for side in ("older", "newer"):
+        assert client.get(reverse("articles:article-list"), {side: cursor}).status_code == 404
 
 
 def test_an_empty_article_list_still_has_a_first_page(client):

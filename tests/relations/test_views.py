@@ -90,10 +90,9 @@ def test_an_unknown_actor_or_relation_answers_404(client):
     assert client.get("/relations/nothing/").status_code == 404
 
 
-def test_actor_articles_are_paginated_and_a_bad_page_answers_404(client):
+def test_actor_articles_are_paged_and_a_bad_cursor_answers_404(client):
     actor = ActorFactory()
-    assert client.get(actor.get_absolute_url(), {"page": "2"}).status_code == 404
-    assert client.get(actor.get_absolute_url(), {"page": "x"}).status_code == 404
+    assert client.get(actor.get_absolute_url(), {"older": "x"}).status_code == 404
 
 
 # Relation pages

@@ -1,16 +1,33 @@
 """The read-only JSON API: published articles, with their notes, claims and evidence."""
 
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination
 
 from .selectors import article_detail_published
 from .serializers import ArticleSerializer
 
 
-class ArticlePagination(PageNumberPagination):
+class ArticlePagination(CursorPagination):
+    """Newest first, by cursor: a deep page costs what the first does, and nothing counts the list."""
+
+    ordering = ("-published_at", "-id")
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def decode_cursor(self, request):
+        # The library trusts the position it decodes; a forged one must be a 404, not a 500.
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            try:
+                valid = parse_datetime(cursor.position) is not None
+            except ValueError:
+                valid = False
+            if not valid:
+                raise NotFound(self.invalid_cursor_message)
+        return cursor
 
 
 @extend_schema_view(

@@ -1,37 +1,68 @@
-"""The sitemap: public pages only, from the same published() queries the pages use."""
+"""The sitemap: an index of sections, each a page of at most `PAGE` public pages, from the same
+published() queries the pages use, reading only the fields the sitemap writes."""
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from .models import Article, Author, Topic
 
+PAGE = 10_000  # URLs per sitemap page: well under the protocol's 50,000, and quick to write
 
-class ArticleSitemap(Sitemap):
+
+class FootnoteSitemap(Sitemap):
+    limit = PAGE
+
+
+class ArticleSitemap(FootnoteSitemap):
     changefreq = "weekly"
     priority = 0.8
 
     def items(self):
-        return Article.objects.published().order_by("-published_at", "-id")
+        return Article.objects.published().only("slug", "updated_at").order_by("-published_at", "-id")
 
     def lastmod(self, article):
         return article.updated_at
 
 
-class AuthorSitemap(Sitemap):
+def _latest_public_change(prefix: str) -> Max:
+    """When the newest public article reached through `prefix` last changed."""
+    public = Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": timezone.now()})
+    return Max(f"{prefix}updated_at", filter=public)
+
+
+class AuthorSitemap(FootnoteSitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Author.objects.published().order_by("slug")
+        return (
+            Author.objects.published()
+            .annotate(changed=_latest_public_change("articles__"))
+            .only("slug")
+            .order_by("slug")
+        )
+
+    def lastmod(self, author):
+        return author.changed
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(FootnoteSitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Topic.objects.published().order_by("slug")
+        return (
+            Topic.objects.published()
+            .annotate(changed=_latest_public_change("articles__"))
+            .only("slug")
+            .order_by("slug")
+        )
+
+    def lastmod(self, topic):
+        return topic.changed
 
 
-class SectionSitemap(Sitemap):
+class SectionSitemap(FootnoteSitemap):
     """The front page and the article list."""
 
     changefreq = "daily"
@@ -42,6 +73,9 @@ class SectionSitemap(Sitemap):
 
     def location(self, name):
         return reverse(name)
+
+    def lastmod(self, name):
+        return Article.objects.published().aggregate(changed=Max("updated_at"))["changed"]
 
 
 SITEMAPS = {

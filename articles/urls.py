@@ -1,11 +1,14 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
+from django.views.decorators.cache import cache_page
 
 from . import views
 from .feeds import LatestArticlesAtomFeed, LatestArticlesFeed, json_feed
 from .sitemaps import SITEMAPS
 
 app_name = "articles"
+
+SITEMAP_CACHE_SECONDS = 60 * 60  # search engines read sitemaps daily at most
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +22,17 @@ urlpatterns = [
     path("feeds/articles.rss", LatestArticlesFeed(), name="feed-rss"),
     path("feeds/articles.atom", LatestArticlesAtomFeed(), name="feed-atom"),
     path("feed.json", json_feed, name="feed-json"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        cache_page(SITEMAP_CACHE_SECONDS)(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cache_page(SITEMAP_CACHE_SECONDS)(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

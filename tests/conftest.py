@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import StaffFactory, SuperuserFactory
 
@@ -17,3 +18,11 @@ def staff_user(db):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached pages (the sitemap) and counts (the API's rate limit) never carry over between tests."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -47,12 +46,6 @@ ARTICLE_FIELDS = {
     "actors",
     "corrections",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    """The anonymous rate limit counts in the cache; start every test with a clean count."""
-    cache.clear()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
+from articles.sitemaps import ArticleSitemap
 from tests.factories import ArticleAuthorFactory, ArticleFactory, AuthorFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,17 +61,46 @@ def test_the_atom_feed_lists_only_public_articles(client, articles):
     assert entries[0].findtext(f"{ATOM}updated")
 
 
-def test_the_sitemap_lists_only_public_pages(client, articles):
-    sitemap = _xml(client, "/sitemap.xml")
-    locations = {url.findtext(f"{SITEMAP}loc") for url in sitemap.findall(f"{SITEMAP}url")}
+def _sitemap_locations(client) -> dict[str, str]:
+    """Every page the sitemap index leads to, with its lastmod, read section by section."""
+    index = _xml(client, "/sitemap.xml")
+    locations = {}
+    for section in index.findall(f"{SITEMAP}sitemap"):
+        assert section.findtext(f"{SITEMAP}lastmod")
+        path = section.findtext(f"{SITEMAP}loc").removeprefix("http://testserver")
+        for url in _xml(client, path).findall(f"{SITEMAP}url"):
+            locations[url.findtext(f"{SITEMAP}loc")] = url.findtext(f"{SITEMAP}lastmod")
+    return locations
 
-    assert locations == {
+
+def test_the_sitemap_index_leads_only_to_public_pages_each_with_its_last_change(client, articles):
+    locations = _sitemap_locations(client)
+
+    assert set(locations) == {
         "http://testserver/",
         "http://testserver/articles/",
         "http://testserver/articles/trade-with-china/",
         "http://testserver/authors/aida/",
         "http://testserver/topics/trade/",
     }
+    assert all(locations.values())
+
+
+def test_a_sitemap_section_is_paged(client, monkeypatch):
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    ArticleFactory.create_batch(5, body="", render=False)
+    sections = [
+        section.findtext(f"{SITEMAP}loc")
+        for section in _xml(client, "/sitemap.xml").findall(f"{SITEMAP}sitemap")
+        if "articles" in section.findtext(f"{SITEMAP}loc")
+    ]
+    assert sections == [
+        "http://testserver/sitemap-articles.xml",
+        "http://testserver/sitemap-articles.xml?p=2",
+        "http://testserver/sitemap-articles.xml?p=3",
+    ]
+    page_three = _xml(client, "/sitemap-articles.xml?p=3")
+    assert len(page_three.findall(f"{SITEMAP}url")) == 1
 
 
 def test_the_feed_runs_the_same_queries_for_one_article_or_twenty(client):

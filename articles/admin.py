@@ -34,6 +34,8 @@ from .models import (
 )
 from .rendering import key_target, sanitise_html
 from .resources import ClaimResource, NoteResource, SourceResource
+from .search import narrowed_by_index
+from .search_index import ARTICLES, CLAIMS
 from .services import (
     NoteChoice,
     RenderReport,
@@ -46,6 +48,51 @@ from .services import (
 )
 
 INLINE_NOTES = 50  # notes without an address picked on the article's own page
+TEXT_FIELDS = ["body", "body_html", "body_text", "search_document"]  # never shown in a list
+
+
+def _is_list(request) -> bool:
+    """Whether the request is for a changelist (or autocomplete): rows shown by title, not text."""
+    name = getattr(request.resolver_match, "url_name", "") or ""
+    return name.endswith(("_changelist", "autocomplete"))
+
+
+def _without_article_text(queryset):
+    return queryset.defer(*(f"article__{field}" for field in TEXT_FIELDS))
+
+
+class IndexedSearchMixin:
+    """Changelist and autocomplete search read the search index, not `LIKE` over every row; the
+    plain `search_fields` serve only where there is no index."""
+
+    search_index = None
+
+    def get_search_results(self, request, queryset, search_term):
+        narrowed = narrowed_by_index(queryset, self.search_index, search_term)
+        if narrowed is None:
+            return super().get_search_results(request, queryset, search_term)
+        return narrowed, False
+
+
+class ArticleFilter(admin.SimpleListFilter):
+    """Claims of one article. It never lists the articles to choose from (there can be a hundred
+    thousand): an article's page links here, and the filter shows the one chosen."""
+
+    title = "article"
+    parameter_name = "article"
+
+    def lookups(self, request, model_admin):
+        value = self.value() or ""
+        chosen = Article.objects.filter(pk=value).values_list("pk", "title") if value.isdigit() else []
+        return [(str(pk), title) for pk, title in chosen]
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        if not value:
+            return queryset
+        return queryset.filter(article_id=value) if value.isdigit() else queryset.none()
+
+
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
 
@@ -192,7 +239,7 @@ def _tell(request, article: Article, report: RenderReport) -> None:
         claims = (
             reverse("admin:articles_claim_changelist")
             + "?"
-            + urlencode({"article__id__exact": article.pk, "orphaned__exact": 1})
+            + urlencode({"article": article.pk, "orphaned__exact": 1})
         )
         messages.warning(
             request,
@@ -207,10 +254,12 @@ def _tell(request, article: Article, report: RenderReport) -> None:
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(IndexedSearchMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "status", "published_at", "byline", "citation_count", "claim_count"]
     list_filter = ["status", "kind", "topics"]
-    search_fields = ["title", "dek", "body"]
+    search_fields = ["title", "dek"]
+    search_index = ARTICLES
+    show_full_result_count = False
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics", "actors", "developments"]
@@ -254,6 +303,7 @@ class ArticleAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(citation_count=count_of(Citation, "article"), claim_count=count_of(Claim, "article"))
             .prefetch_related(bylines)
+            .defer(*(TEXT_FIELDS if _is_list(request) else ["search_document"]))
         )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -460,7 +510,7 @@ class EvidenceInline(PickOnlyInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SpreadsheetAdmin):
+class ClaimAdmin(IndexedSearchMixin, SpreadsheetAdmin):
     resource_classes = [ClaimResource]
     in_text = staticmethod(in_text)
     list_display = [
@@ -472,9 +522,11 @@ class ClaimAdmin(SpreadsheetAdmin):
         "evidence_count",
         "in_text",
     ]
-    list_filter = ["status", "orphaned", ("article", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["status", "orphaned", ArticleFilter]
     list_select_related = ["article", "checked_by"]
     search_fields = ["statement", "quote"]
+    search_index = CLAIMS
+    show_full_result_count = False
     autocomplete_fields = ["article", "actors", "developments"]
     readonly_fields = ["uid", "checked_by", "checked_at", "in_text"]
     fieldsets = [
@@ -516,7 +568,8 @@ class ClaimAdmin(SpreadsheetAdmin):
     actions = ["mark_verified"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(evidence_count=count_of(ClaimEvidence, "claim"))
+        claims = super().get_queryset(request).annotate(evidence_count=count_of(ClaimEvidence, "claim"))
+        return _without_article_text(claims).defer("search_document")
 
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data:
@@ -550,7 +603,7 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
     """Sentences the importer found worth checking: accept (it becomes a claim), edit first, or reject."""
 
     list_display = ["short_quote", "article", "quantity", "state"]
-    list_filter = ["state", ("article", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["state", ArticleFilter]
     list_select_related = ["article"]
     search_fields = ["quote", "statement"]
     autocomplete_fields = ["sources", "actors"]
@@ -569,6 +622,9 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["admin/css/footnote_desk.css"]}
+
+    def get_queryset(self, request):
+        return _without_article_text(super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False  # suggestions come from imported texts
@@ -667,6 +723,9 @@ class NoteAdmin(MadeFromTextsMixin, SpreadsheetAdmin):
     list_filter = [("source__placeholder", admin.BooleanFieldListFilter)]
     search_fields = ["anchor_text", "article__title", "source__key", "source__title"]
     ordering = ["-article__created_at", "article_id", "number"]
+
+    def get_queryset(self, request):
+        return _without_article_text(super().get_queryset(request))
 
     def has_import_permission(self, request):
         # Importing notes changes the articles' texts.

@@ -12,6 +12,7 @@ Results are ranked, best first, among the most recent `CANDIDATES` matches: a wo
 archive ranks a thousand rows, not fifty thousand. Every search runs under a time limit.
 """
 
+import re
 import string
 import time
 from contextlib import contextmanager
@@ -238,3 +239,20 @@ def _words(query: str) -> list[str]:
         if word:
             words.setdefault(word.casefold(), word)
     return list(words.values())[:MAX_WORDS]
+
+
+def narrowed_by_index(queryset: QuerySet, indexed: Indexed, term: str) -> QuerySet | None:
+    """`queryset` narrowed to rows with a word starting with each word of `term` (as one types in
+    the admin), read from the search index; None where there is no index to read."""
+    words = re.findall(r"\w+", term)[:MAX_WORDS]
+    if not words:
+        return queryset
+    if connection.vendor == "postgresql":
+        prefixes = " & ".join(f"{word}:*" for word in words)
+        return queryset.filter(search_document=SearchQuery(prefixes, search_type="raw", config=SEARCH_CONFIG))
+    if _fts5_available(connection.alias):
+        prefixes = " ".join(f'"{word}"*' for word in words)
+        return queryset.filter(
+            pk__in=RawSQL(f"SELECT rowid FROM {indexed.fts} WHERE {indexed.fts} MATCH %s", [prefixes])
+        )
+    return None

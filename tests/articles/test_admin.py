@@ -622,3 +622,35 @@ def test_importing_notes_needs_the_right_to_change_articles_too(client):
     assert client.get(url).status_code == 403
     user.user_permissions.add(Permission.objects.get(codename="change_article"))
     assert client.get(url).status_code == 200
+
+
+def test_the_claims_list_filters_by_one_article_without_listing_every_article(admin_client):
+    article, other = ArticleFactory(title="Chosen"), ArticleFactory(title="Other")
+    mine = ClaimFactory(article=article)
+    ClaimFactory(article=other)
+    url = reverse("admin:articles_claim_changelist")
+
+    response = admin_client.get(url, {"article": article.pk})
+
+    assert [claim.pk for claim in response.context["cl"].result_list] == [mine.pk]
+    filters = {
+        spec.title: [choice["display"] for choice in spec.choices(response.context["cl"])]
+        for spec in response.context["cl"].filter_specs
+    }
+    assert filters["article"] == ["All", "Chosen"]
+    assert "Other" not in [c for choices in filters.values() for c in choices]
+    unfiltered = admin_client.get(url).context["cl"]
+    assert "article" not in [spec.title for spec in unfiltered.filter_specs]
+
+
+@pytest.mark.parametrize("model_name", ["article", "claim"])
+def test_admin_search_reads_the_index_by_word_beginnings(admin_client, model_name):
+    article = ArticleFactory(title="Kazakhstan and the grain corridor", body="Wheat moved by rail.")
+    ClaimFactory(article=article, statement="Kazakhstan exported more grain.")
+    response = admin_client.get(reverse(f"admin:articles_{model_name}_changelist"), {"q": "kazakh gra"})
+    assert len(response.context["cl"].result_list) == 1
+    assert (
+        not admin_client.get(reverse(f"admin:articles_{model_name}_changelist"), {"q": "zeppelin"})
+        .context["cl"]
+        .result_list
+    )

@@ -6,13 +6,14 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench check-python clean
+.PHONY: help install run test lint bench bench-scale check-python clean
 
 help:
 	@echo "make run    serve the site with demo content at http://127.0.0.1:$(PORT) (development mode)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff over the code"
 	@echo "make bench  how pages and the API scale with notes and claims, and how fast papers import"
+	@echo "make bench-scale  100,000 generated articles on PostgreSQL, served by gunicorn: p50 and p95 per page"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0) if sys.version_info >= (3, 11) else sys.exit("Footnote needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run again with PYTHON=/path/to/python3.11 (or newer).")' \
@@ -43,6 +44,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/pages.py
 	$(PY) bench/imports.py
+
+bench-scale: $(STAMP)
+	$(PY) bench/scale.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

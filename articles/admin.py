@@ -525,6 +525,7 @@ class ClaimAdmin(IndexedSearchMixin, SpreadsheetAdmin):
     list_filter = ["status", "orphaned", ArticleFilter]
     list_select_related = ["article", "checked_by"]
     search_fields = ["statement", "quote"]
+    ordering = ["-pk"]  # newest first, straight from the primary key: no sort of every claim
     search_index = CLAIMS
     show_full_result_count = False
     autocomplete_fields = ["article", "actors", "developments"]

@@ -6,8 +6,8 @@ from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
-from .selectors import article_detail_published
-from .serializers import ArticleSerializer
+from .selectors import article_cards_published, article_detail_published
+from .serializers import ArticleCardSerializer, ArticleSerializer
 
 
 class ArticlePagination(CursorPagination):
@@ -31,7 +31,7 @@ class ArticlePagination(CursorPagination):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Published articles, newest first"),
+    list=extend_schema(summary="Published articles, newest first, each as a card with its api_url"),
     retrieve=extend_schema(summary="One published article"),
 )
 class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
@@ -41,7 +41,6 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     unpublished slug answers 404.
     """
 
-    serializer_class = ArticleSerializer
     pagination_class = ArticlePagination
     lookup_field = "slug"
     # Anything up to the next slash reaches the view, so every unknown slug gets the API's JSON 404.
@@ -50,4 +49,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     authentication_classes = []
 
     def get_queryset(self):
-        return article_detail_published()
+        return article_cards_published() if self.action == "list" else article_detail_published()
+
+    def get_serializer_class(self):
+        return ArticleCardSerializer if self.action == "list" else ArticleSerializer

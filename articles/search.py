@@ -14,6 +14,7 @@ archive ranks a thousand rows, not fifty thousand. Every search runs under a tim
 
 import re
 import string
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ MAX_WORDS = 20
 SHOWN = 20  # claims and actors listed on the first page of results
 CANDIDATES = 1000  # matches ranked per search, the most recent first
 TIME_LIMIT_SECONDS = 3
+SEARCHES_AT_ONCE = 1
 # Around the matched words of a snippet: not HTML, so the text can be escaped before they are marked.
 MARK_START, MARK_END = "\x02", "\x03"
 
@@ -44,6 +46,26 @@ ACTOR_FIELDS = {"name": "A", "aliases": "B"}
 
 class SearchTimeout(Exception):
     """The search took longer than TIME_LIMIT_SECONDS and was stopped."""
+
+
+class SearchBusy(Exception):
+    """Every search slot of this server process is taken."""
+
+
+# Searches one server process runs at once: the rest of its threads stay free for other pages,
+# however many searches arrive together.
+_SLOTS = threading.BoundedSemaphore(SEARCHES_AT_ONCE)
+
+
+@contextmanager
+def search_slot():
+    """Hold one of the process's search slots, or raise SearchBusy at once rather than queue."""
+    if not _SLOTS.acquire(blocking=False):
+        raise SearchBusy
+    try:
+        yield
+    finally:
+        _SLOTS.release()
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Every nested list reads an attribute the selector already prefetched (`bylines`,
 fixed number of queries however many notes and claims each article has.
 """
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -135,16 +136,15 @@ class CorrectionSerializer(ReadOnlyModelSerializer):
         fields = ["published_at", "text"]
 
 
-class ArticleSerializer(ReadOnlyModelSerializer):
+class ArticleCardSerializer(ReadOnlyModelSerializer):
+    """What a list of articles carries for each: enough for a card, and where the whole article is."""
+
     url = serializers.SerializerMethodField(help_text="The article's public page.")
+    api_url = serializers.SerializerMethodField(help_text="The whole article, with its notes and claims.")
     # Always set on a published article, so not nullable here as it is in the model.
     published_at = serializers.DateTimeField(read_only=True)
     authors = BylineSerializer(source="bylines", many=True, read_only=True)
     topics = TopicSerializer(many=True, read_only=True)
-    citations = CitationSerializer(many=True, read_only=True)
-    claims = ClaimSerializer(many=True, read_only=True)
-    actors = ActorSerializer(many=True, read_only=True)
-    corrections = CorrectionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Article
@@ -154,21 +154,42 @@ class ArticleSerializer(ReadOnlyModelSerializer):
             "dek",
             "kind",
             "url",
+            "api_url",
             "published_at",
             "first_published_at",
             "updated_at",
             "authors",
             "topics",
             "summary",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, article: Article) -> str:
+        return self._absolute(article.get_absolute_url())
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, article: Article) -> str:
+        return self._absolute(reverse("api:article-detail", kwargs={"slug": article.slug}))
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ArticleSerializer(ArticleCardSerializer):
+    """One article whole: its text, numbered notes, claims with evidence, actors and corrections."""
+
+    citations = CitationSerializer(many=True, read_only=True)
+    claims = ClaimSerializer(many=True, read_only=True)
+    actors = ActorSerializer(many=True, read_only=True)
+    corrections = CorrectionSerializer(many=True, read_only=True)
+
+    class Meta(ArticleCardSerializer.Meta):
+        fields = [
+            *ArticleCardSerializer.Meta.fields,
             "body_html",
             "citations",
             "claims",
             "actors",
             "corrections",
         ]
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, article: Article) -> str:
-        path = article.get_absolute_url()
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path

@@ -12,13 +12,22 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.timezone import localdate
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_safe
 
 from common.paging import keyset_page
 
 from .models import Article, Author, Citation, Claim, ClaimEvidence, Source, Topic
-from .search import CANDIDATES, MAX_QUERY_LENGTH, SearchTimeout, clean_query, search_published, time_limit
+from .search import (
+    CANDIDATES,
+    MAX_QUERY_LENGTH,
+    SearchBusy,
+    SearchTimeout,
+    clean_query,
+    search_published,
+    search_slot,
+    time_limit,
+)
 from .selectors import (
     article_cards_published,
     article_detail_preview,
@@ -27,6 +36,7 @@ from .selectors import (
 )
 
 ARTICLES_PER_PAGE = 20
+SEARCH_CACHE_SECONDS = 5 * 60  # the same search again soon is served from the cache
 HOME_ARTICLES = 13  # one lead article and a dozen more
 
 
@@ -125,6 +135,7 @@ def topic_detail(request, slug):
 
 
 @require_safe
+@cache_page(SEARCH_CACHE_SECONDS)
 def search(request):
     """Public articles, claims and actors matching `q`; without a query, just the form."""
     query = clean_query(request.GET.get("q", ""))
@@ -134,10 +145,15 @@ def search(request):
     if not query:
         return render(request, "articles/search.html", {"query": ""})
     try:
-        with time_limit():
+        with search_slot(), time_limit():
             results = search_published(query=query)
             page = paginate(request, results.articles)
             articles = list(page.object_list)
+    except SearchBusy:
+        problem = "Many people are searching right now: try again in a moment."
+        response = render(request, "articles/search.html", {"query": query, "problem": problem}, status=429)
+        response["Retry-After"] = "2"
+        return response
     except SearchTimeout:
         problem = "This search took too long and was stopped: try fewer or rarer words."
         return render(request, "articles/search.html", {"query": query, "problem": problem}, status=503)

@@ -52,7 +52,8 @@ def keyset_page(
     older, newer = request.GET.get("older"), request.GET.get("newer")
     if newer:
         moment, pk = decode_cursor(newer)
-        after = Q(**{f"{field}__gt": moment}) | Q(**{field: moment, "pk__gt": pk})
+        # The first condition alone bounds the index range; the second settles equal times.
+        after = Q(**{f"{field}__gte": moment}) & (Q(**{f"{field}__gt": moment}) | Q(pk__gt=pk))
         rows = list(queryset.filter(after).order_by(field, "pk")[: per_page + 1])
         more_newer, rows = len(rows) > per_page, rows[:per_page][::-1]
         return KeysetPage(
@@ -60,7 +61,7 @@ def keyset_page(
         )
     if older:
         moment, pk = decode_cursor(older)
-        queryset = queryset.filter(Q(**{f"{field}__lt": moment}) | Q(**{field: moment, "pk__lt": pk}))
+        queryset = queryset.filter(older_than(field, moment, pk))
     rows = list(queryset[: per_page + 1])
     more_older, rows = len(rows) > per_page, rows[:per_page]
     return KeysetPage(
@@ -68,6 +69,12 @@ def keyset_page(
         _cursor(rows[-1], field) if more_older else "",
         _cursor(rows[0], field) if older and rows else "",
     )
+
+
+def older_than(field: str, moment: datetime.datetime, pk: int) -> Q:
+    """Rows after (`moment`, `pk`) in newest-first order. The first condition alone bounds the
+    index range the database reads; the second settles rows of the same time."""
+    return Q(**{f"{field}__lte": moment}) & (Q(**{f"{field}__lt": moment}) | Q(pk__lt=pk))
 
 
 def _cursor(row, field: str) -> str:

@@ -176,7 +176,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"ClaimStatusEnum": "articles.models.Claim.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "articles.models.Claim.Status",
+        "ArticleKindEnum": "articles.models.Article.Kind",
+        "ActorKindEnum": "relations.models.Actor.Kind",
+    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -186,9 +190,11 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
 FOOTNOTE_SITE_NAME = env("SITE_NAME", default="Footnote")
 
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # The level is on the handler too: Django's own loggers pass their records up to it.
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

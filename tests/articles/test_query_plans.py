@@ -11,12 +11,12 @@ import re
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article, Citation, Claim, ClaimEvidence, Source
 from articles.search import _engine
 from articles.selectors import article_cards_published
+from common.paging import older_than
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ LONG_AGO = timezone.now() - datetime.timedelta(days=3000)
 QUERIES = {
     "article list": lambda: article_cards_published()[:20],
     "a deep page of the list": lambda: article_cards_published().filter(
-        Q(published_at__lt=LONG_AGO) | Q(published_at=LONG_AGO, pk__lt=1000)
+        older_than("published_at", LONG_AGO, 1000)
     )[:20],
     "an article by its address": lambda: Article.objects.published().filter(slug="trade"),
     "search for articles": lambda: _engine().articles("trade")[:20],

@@ -1,8 +1,13 @@
 """Public search: what it finds, what it never finds, odd input, and a fixed number of queries."""
 
+import threading
+
 import pytest
+from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
+from articles import search as search_module
 from articles.search import MAX_QUERY_LENGTH, clean_query, search_published
 from tests.factories import (
     ActorFactory,
@@ -262,8 +267,48 @@ def test_search_runs_the_same_queries_for_one_match_or_many(client):
     one = count_queries(client, url)
     for _ in range(24):
         add_match()
+    cache.clear()  # or the page comes from the cache, with no query at all
     many = count_queries(client, url)
 
     assert len(search_published(query="zeppelin").claims) == 20
     assert one == many
     assert many <= 11  # on PostgreSQL three of them set the time limit (savepoint, SET LOCAL, release)
+
+
+def test_the_same_search_again_is_served_from_the_cache(client):
+    ArticleFactory(title="Zeppelin")
+    url = f"{SEARCH}?q=zeppelin"
+    count_queries(client, url)
+    assert count_queries(client, url) == 0
+
+
+def test_a_search_beyond_the_servers_slots_is_told_to_try_again_at_once(client, monkeypatch):
+    monkeypatch.setattr(search_module, "_SLOTS", threading.BoundedSemaphore(1))
+    search_module._SLOTS.acquire()  # another search holds the only slot
+    response = search(client, "zeppelin")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "2"
+    assert response.context["problem"] == "Many people are searching right now: try again in a moment."
+
+
+def test_a_query_running_past_the_time_limit_is_stopped():
+    counting = (
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000000) "
+        "SELECT count(*) FROM c"
+    )
+    with (
+        pytest.raises(search_module.SearchTimeout),
+        search_module.time_limit(0.05),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(counting)
+
+
+def test_a_search_that_times_out_says_so(client, monkeypatch):
+    def too_slow(**kwargs):
+        raise search_module.SearchTimeout
+
+    monkeypatch.setattr("articles.views.search_published", too_slow)
+    response = search(client, "zeppelin")
+    assert response.status_code == 503
+    assert "took too long" in response.context["problem"]

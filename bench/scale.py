@@ -136,7 +136,7 @@ def _paths(env) -> tuple[dict[str, str], str]:
         "search, a rare word": "/search/?q=zeppelin&fresh={n}",
         "search, from the cache": "/search/?q=trade",
         "sitemap index": "/sitemap.xml",
-        "sitemap section": "/sitemap-articles.xml?p=5",
+        "sitemap section": "/sitemap-articles.xml?p=10",
         "API list": "/api/v1/articles/",
         "API cursor page, 90% down": f"/api/v1/articles/?{urlencode({'cursor': api_cursor})}",
         "claims admin list": "/admin/articles/claim/",

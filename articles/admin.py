@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
+from common.paging import KeysFirstPaginator
 from relations.admin import SpreadsheetAdmin, count_of
 
 from . import admin_views
@@ -63,9 +64,10 @@ def _without_article_text(queryset):
 
 class IndexedSearchMixin:
     """Changelist and autocomplete search read the search index, not `LIKE` over every row; the
-    plain `search_fields` serve only where there is no index."""
+    plain `search_fields` serve only where there is no index. Deep pages find their rows by key."""
 
     search_index = None
+    paginator = KeysFirstPaginator
 
     def get_search_results(self, request, queryset, search_term):
         narrowed = narrowed_by_index(queryset, self.search_index, search_term)
@@ -424,6 +426,7 @@ class ArticleAdmin(IndexedSearchMixin, admin.ModelAdmin):
 @admin.register(Source)
 class SourceAdmin(SpreadsheetAdmin):
     resource_classes = [SourceResource]
+    paginator = KeysFirstPaginator
     list_display = ["key", "title", "publisher", "kind", "link", "citation_count", "evidence_count"]
     list_filter = ["placeholder", "kind", "link_status", "language"]
     search_fields = ["key", "title", "publisher", "url"]
@@ -723,7 +726,8 @@ class NoteAdmin(MadeFromTextsMixin, SpreadsheetAdmin):
     list_select_related = ["article", "source"]
     list_filter = [("source__placeholder", admin.BooleanFieldListFilter)]
     search_fields = ["anchor_text", "article__title", "source__key", "source__title"]
-    ordering = ["-article__created_at", "article_id", "number"]
+    ordering = ["-pk"]  # newest first, from the primary key: no sort of every note
+    paginator = KeysFirstPaginator
 
     def get_queryset(self, request):
         return _without_article_text(super().get_queryset(request))

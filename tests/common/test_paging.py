@@ -43,3 +43,17 @@ def test_the_first_page_has_no_newer_link_and_the_last_no_older_one():
 
 def test_a_cursor_names_a_moment_and_a_row():
     assert decode_cursor(encode_cursor(MOMENT, 42)) == (MOMENT, 42)
+
+
+def test_keys_first_pages_hold_the_rows_a_plain_paginator_gives_in_the_same_order():
+    from django.core.paginator import Paginator
+
+    from common.paging import KeysFirstPaginator
+
+    for _ in range(11):
+        ArticleFactory(published_at=MOMENT, render=False)
+    ordered = Article.objects.order_by("-published_at", "-id")
+    plain, keys_first = Paginator(ordered, 4, orphans=1), KeysFirstPaginator(ordered, 4, orphans=1)
+    assert keys_first.num_pages == plain.num_pages == 3
+    for number in plain.page_range:
+        assert list(keys_first.page(number)) == list(plain.page(number))

@@ -140,6 +140,7 @@ def _paths(env) -> tuple[dict[str, str], str]:
         "API list": "/api/v1/articles/",
         "API cursor page, 90% down": f"/api/v1/articles/?{urlencode({'cursor': api_cursor})}",
         "claims admin list": "/admin/articles/claim/",
+        "claims admin list, page 4,000": "/admin/articles/claim/?p=4000",
     }, session
 
 

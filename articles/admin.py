@@ -15,8 +15,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
+from common.admin import SpreadsheetAdmin, count_of
 from common.paging import KeysFirstPaginator
-from relations.admin import SpreadsheetAdmin, count_of
 
 from . import admin_views
 from .importer import article_suggest_claims

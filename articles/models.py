@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from relations.models import SlugManager
+from common.models import SlugManager
 
 from . import quantities
 from .links import address_advice, normalise_url

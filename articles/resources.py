@@ -15,8 +15,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.encoding import force_str
 from import_export import fields, widgets
 
+from common.resources import SlugListWidget, SlugWidget, SpreadsheetResource, StrictDecimalWidget
 from relations.models import Actor, Development
-from relations.resources import SlugListWidget, SlugWidget, SpreadsheetResource, StrictDecimalWidget
 
 from .models import Article, Citation, Claim, ClaimEvidence, Source
 from .rendering import render_body

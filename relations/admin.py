@@ -1,25 +1,15 @@
 """Actors and their memberships, curated relations between pairs, and the developments between actors."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
-from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
-from django.template.defaultfilters import filesizeformat
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, TSV, XLSX
-from import_export.forms import ImportForm, SelectableFieldsExportForm
+
+from common.admin import SpreadsheetAdmin, count_of
 
 from .models import Actor, Development, Membership, Relation
 from .resources import ActorResource
-
-
-def count_of(model, field: str):
-    """How many `model` rows point at each listed row through `field`, as one subquery (no per-row query)."""
-    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
-    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
 
 class MembershipInline(admin.TabularInline):
@@ -29,37 +19,6 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
     extra = 0
     verbose_name_plural = "memberships of international organisations"
-
-
-class SpreadsheetImportForm(ImportForm):
-    """The import form, refusing files too large to be a curated spreadsheet."""
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        limit = settings.FOOTNOTE_MAX_IMPORT_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"This file is {filesizeformat(upload.size)}; files to import can be at most "
-                f"{filesizeformat(limit)}. Split it into smaller files."
-            )
-        return upload
-
-
-class SpreadsheetExportForm(SelectableFieldsExportForm):
-    """The export form, with its "select all" toggle wired from a file: CSP blocks inline handlers."""
-
-    @property
-    def media(self):
-        return super().media + forms.Media(js=["admin/js/export_select_all.js"])
-
-
-class SpreadsheetAdmin(ImportExportModelAdmin):
-    """Import and export through CSV, Excel or TSV; the model's import_/export_ permissions guard each."""
-
-    import_formats = [CSV, XLSX, TSV]
-    export_formats = [CSV, XLSX, TSV]
-    import_form_class = SpreadsheetImportForm
-    export_form_class = SpreadsheetExportForm
 
 
 @admin.register(Actor)

@@ -4,12 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-
-class SlugManager(models.Manager):
-    """Lets fixtures and dumps name rows by slug rather than by database id."""
-
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
+from common.models import SlugManager
 
 
 class MembershipManager(models.Manager):

@@ -8,7 +8,6 @@ from django.db import models
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -17,6 +16,7 @@ from django.utils.translation import ngettext
 
 from common.admin import SpreadsheetAdmin, count_of
 from common.paging import KeysFirstPaginator
+from common.revisions import RestorableRevisionAdmin, RevisionAdmin
 
 from . import admin_views
 from .importer import article_suggest_claims
@@ -35,6 +35,7 @@ from .models import (
 )
 from .rendering import key_target, sanitise_html
 from .resources import ClaimResource, NoteResource, SourceResource
+from .rules import may_edit, may_publish
 from .search import narrowed_by_index
 from .search_index import ARTICLES, CLAIMS
 from .services import (
@@ -47,6 +48,7 @@ from .services import (
     claim_suggestion_reject,
     source_change_key,
 )
+from .workflow import article_publish, article_restore, article_withdraw, claim_set_status
 
 INLINE_NOTES = 50  # notes without an address picked on the article's own page
 TEXT_FIELDS = ["body", "body_html", "body_text", "search_document"]  # never shown in a list
@@ -185,21 +187,41 @@ def in_text(claim: Claim) -> str:
 
 
 class ClaimInline(admin.TabularInline):
+    """The article's claims as read-only rows, each edited on its own page: however many claims an
+    article has, its form carries no field for them."""
+
     model = Claim
     fields = ["position", "statement", "status", "in_text"]
-    readonly_fields = ["status", "in_text"]
-    formfield_overrides = SHORT_TEXT
+    readonly_fields = fields
     show_change_link = True
     extra = 0
-    verbose_name_plural = "claims (status, evidence and quantity on each claim's own page)"
+    verbose_name_plural = "claims (edit each on its own page; add one from the claims list)"
     in_text = staticmethod(in_text)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class CorrectionInline(admin.TabularInline):
+    """Corrections are public and dated: added with the desk's “Correct” step, never edited here."""
+
     model = Correction
     fields = ["published_at", "text"]
-    formfield_overrides = SHORT_TEXT
+    readonly_fields = fields
     extra = 0
+    verbose_name_plural = "corrections (add one with “Correct” at the top of the page)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def _note_choices(formsets) -> list[NoteChoice]:
@@ -256,7 +278,7 @@ def _tell(request, article: Article, report: RenderReport) -> None:
 
 
 @admin.register(Article)
-class ArticleAdmin(IndexedSearchMixin, admin.ModelAdmin):
+class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
     list_display = ["title", "kind", "status", "published_at", "byline", "citation_count", "claim_count"]
     list_filter = ["status", "kind", "topics"]
     search_fields = ["title", "dek"]
@@ -265,7 +287,17 @@ class ArticleAdmin(IndexedSearchMixin, admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics", "actors", "developments"]
-    readonly_fields = ["rendered_body", "notes", "first_published_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "rendered_body",
+        "notes",
+        "status",
+        "published_at",
+        "first_published_at",
+        "updated_for_readers_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "kind"]}),
         ("Text", {"fields": ["body", "summary"]}),
@@ -288,15 +320,56 @@ class ArticleAdmin(IndexedSearchMixin, admin.ModelAdmin):
         ("What it is about", {"fields": ["topics", "actors", "developments"]}),
         (
             "Publication",
-            {"fields": ["status", "published_at", "first_published_at", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "first_published_at",
+                    "updated_for_readers_at",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                ],
+                "description": "Changed only by the desk's steps at the top of the page.",
+            },
         ),
     ]
     inlines = [BylineInline, NotesWithoutAddressInline, ClaimInline, CorrectionInline]
     actions = ["publish_now", "withdraw", "suggest_claims"]
+    change_form_template = "admin/articles/article/change_form.html"
 
     def get_urls(self):
-        view = self.admin_site.admin_view(admin_views.ArticleImportView.as_view(model_admin=self))
-        return [path("import-text/", view, name="articles_article_import_text"), *super().get_urls()]
+        import_text = self.admin_site.admin_view(admin_views.ArticleImportView.as_view(model_admin=self))
+        step = self.admin_site.admin_view(admin_views.ArticleStepView.as_view(model_admin=self))
+        return [
+            path("import-text/", import_text, name="articles_article_import_text"),
+            path("<int:object_id>/step/<slug:action>/", step, name="articles_article_step"),
+            *super().get_urls(),
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return may_edit(request.user, obj)
+
+    def has_publish_permission(self, request):
+        return may_publish(request.user)
+
+    def may_restore(self, request, obj) -> bool:
+        return may_edit(request.user, obj)
+
+    def restore(self, request, obj, version) -> None:
+        article_restore(article=obj, version=version, user=request.user)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["desk"] = admin_views.desk_panel(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         bylines = Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
@@ -373,21 +446,26 @@ class ArticleAdmin(IndexedSearchMixin, admin.ModelAdmin):
         # Sanitised when rendered; sanitised again here so nothing else written there can run.
         return mark_safe(f'<div class="rendered-body">{sanitise_html(obj.body_html)}</div>')  # noqa: S308
 
-    @admin.action(description="Publish selected articles now", permissions=["change"])
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
     def publish_now(self, request, queryset):
-        now = timezone.now()
-        published = 0
-        for article in queryset:
-            article.status = Article.Status.PUBLISHED
-            article.published_at = article.published_at or now
-            article.save()
-            self.log_change(request, article, "Published.")
-            published += 1
-        self.message_user(
-            request,
-            ngettext("%d article published.", "%d articles published.", published) % published,
-            messages.SUCCESS,
-        )
+        self._take_step(request, queryset, article_publish, "published")
+
+    @admin.action(description="Withdraw selected articles", permissions=["publish"])
+    def withdraw(self, request, queryset):
+        self._take_step(request, queryset, article_withdraw, "withdrawn")
+
+    def _take_step(self, request, articles, step, done: str) -> None:
+        """Take one desk step for each article, saying which could not take it and why."""
+        taken = 0
+        for article in articles:
+            try:
+                step(article=article, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"“{article}”: {' '.join(error.messages)}", messages.WARNING)
+                continue
+            taken += 1
+        text = ngettext("%d article %s.", "%d articles %s.", taken) % (taken, done)
+        self.message_user(request, text, messages.SUCCESS if taken else messages.WARNING)
 
     @admin.action(description="Suggest claims and find actors in the text", permissions=["change"])
     def suggest_claims(self, request, queryset):
@@ -408,23 +486,9 @@ class ArticleAdmin(IndexedSearchMixin, admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description="Withdraw selected articles", permissions=["change"])
-    def withdraw(self, request, queryset):
-        withdrawn = 0
-        for article in queryset.exclude(status=Article.Status.WITHDRAWN):
-            article.status = Article.Status.WITHDRAWN
-            article.save()
-            self.log_change(request, article, "Withdrawn.")
-            withdrawn += 1
-        self.message_user(
-            request,
-            ngettext("%d article withdrawn.", "%d articles withdrawn.", withdrawn) % withdrawn,
-            messages.SUCCESS,
-        )
-
 
 @admin.register(Source)
-class SourceAdmin(SpreadsheetAdmin):
+class SourceAdmin(RevisionAdmin, SpreadsheetAdmin):
     resource_classes = [SourceResource]
     paginator = KeysFirstPaginator
     list_display = ["key", "title", "publisher", "kind", "link", "citation_count", "evidence_count"]
@@ -513,26 +577,26 @@ class EvidenceInline(PickOnlyInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(IndexedSearchMixin, SpreadsheetAdmin):
+class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
     resource_classes = [ClaimResource]
     in_text = staticmethod(in_text)
     list_display = [
         "short_statement",
         "article",
         "status",
-        "checked_by",
+        "checker",
         "checked_at",
         "evidence_count",
         "in_text",
     ]
     list_filter = ["status", "orphaned", ArticleFilter]
-    list_select_related = ["article", "checked_by"]
+    list_select_related = ["article"]
     search_fields = ["statement", "quote"]
     ordering = ["-pk"]  # newest first, straight from the primary key: no sort of every claim
     search_index = CLAIMS
     show_full_result_count = False
     autocomplete_fields = ["article", "actors", "developments"]
-    readonly_fields = ["uid", "checked_by", "checked_at", "in_text"]
+    readonly_fields = ["uid", "checker", "checked_at", "in_text"]
     fieldsets = [
         (None, {"fields": ["article", "position", "statement"]}),
         (
@@ -548,7 +612,7 @@ class ClaimAdmin(IndexedSearchMixin, SpreadsheetAdmin):
         (
             "Verification",
             {
-                "fields": ["status", "checked_by", "checked_at"],
+                "fields": ["status", "checker", "checked_at"],
                 "description": "Changing the status records you as the checker, now.",
             },
         ),
@@ -575,16 +639,34 @@ class ClaimAdmin(IndexedSearchMixin, SpreadsheetAdmin):
         claims = super().get_queryset(request).annotate(evidence_count=count_of(ClaimEvidence, "claim"))
         return _without_article_text(claims).defer("search_document")
 
+    def get_readonly_fields(self, request, obj=None):
+        # A claim stays with the article it was made for: moving it could hide it in a draft.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "article"] if obj is not None else fields
+
     def save_model(self, request, obj, form, change):
+        status = obj.status
         if "status" in form.changed_data:
-            obj.checked_by, obj.checked_at = request.user, timezone.now()
+            obj.status = form.initial.get("status", Claim.Status.UNVERIFIED)
         super().save_model(request, obj, form, change)
+        if status != obj.status:
+            checked = claim_set_status(claim=obj, status=status, user=request.user)
+            obj.status, obj.checked_by, obj.checked_by_name, obj.checked_at = (
+                checked.status,
+                checked.checked_by,
+                checked.checked_by_name,
+                checked.checked_at,
+            )
         if {"article", "quote", "quote_prefix", "quote_suffix"} & set(form.changed_data):
             claim_anchor(claim=obj)
 
     @admin.display(description="statement", ordering="statement")
     def short_statement(self, obj):
-        return str(obj)
+        return Truncator(obj.statement).chars(160)
+
+    @admin.display(description="checked by", ordering="checked_by_name")
+    def checker(self, obj):
+        return obj.checked_by_name or ("a deleted account" if obj.checked_at else "")
 
     @admin.display(description="evidence", ordering="evidence_count")
     def evidence_count(self, obj):
@@ -592,9 +674,10 @@ class ClaimAdmin(IndexedSearchMixin, SpreadsheetAdmin):
 
     @admin.action(description="Mark selected claims verified", permissions=["change"])
     def mark_verified(self, request, queryset):
-        count = queryset.update(
-            status=Claim.Status.VERIFIED, checked_by=request.user, checked_at=timezone.now()
-        )
+        count = 0
+        for claim in queryset:
+            claim_set_status(claim=claim, status=Claim.Status.VERIFIED, user=request.user)
+            count += 1
         self.message_user(
             request,
             ngettext("%d claim marked verified.", "%d claims marked verified.", count) % count,

@@ -1,8 +1,12 @@
-"""Two pages of the analysts' desk beyond model forms: importing a paper, and the missing links.
+"""The desk's pages beyond model forms: an article's steps, importing a paper, the missing links.
 
-Both only call the domain code: `ingest` reads a paper, `importer` saves it (or previews it with
-nothing saved), `services.article_set_note_sources` writes a picked source into a note's link.
+Each only calls the domain code: `workflow` takes an article's steps, `ingest` reads a paper,
+`importer` saves it (or previews it with nothing saved), `services.article_set_note_sources`
+writes a picked source into a note's link.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
@@ -11,7 +15,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -20,15 +24,115 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.views import View
 
+from . import workflow
 from .importer import article_import, article_import_preview, article_slug, article_state
 from .ingest import Document, IngestError, read_file, read_text, too_large
 from .links import normalise_url
-from .models import Article, Citation, Source
+from .models import Article, ArticleStep, Citation, Source
 from .rendering import key_target, render_body
+from .rules import may_publish, may_submit
 from .services import NoteChoice, article_set_note_sources, source_keys_new
 from .suggestions import sentence_around
 
 NOTES_PER_PAGE = 25
+RECENT_STEPS = 8
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step the desk offers on an article's page: its button, and what it asks for."""
+
+    action: str
+    label: str
+    service: Callable
+    note: str = ""  # the note's label; empty if the step takes none
+    note_required: bool = False
+    asks_time: bool = False
+
+
+SUBMIT = Step("submit", "Submit for review", workflow.article_submit, "A note for the editor")
+SEND_BACK = Step(
+    "send-back", "Send back", workflow.article_send_back, "What should change", note_required=True
+)
+PUBLISH = Step("publish", "Publish", workflow.article_publish, "A note for the record", asks_time=True)
+UNSCHEDULE = Step("unschedule", "Unschedule", workflow.article_unschedule, "Why")
+WITHDRAW = Step("withdraw", "Withdraw", workflow.article_withdraw, "Why it is withdrawn")
+CORRECT = Step("correct", "Correct", workflow.article_correct, "The correction readers will see", True)
+MARK_UPDATED = Step("mark-updated", "Mark as updated", workflow.article_mark_updated, "What was updated")
+STEPS = {
+    step.action: step for step in (SUBMIT, SEND_BACK, PUBLISH, UNSCHEDULE, WITHDRAW, CORRECT, MARK_UPDATED)
+}
+
+
+def steps_open(user, article: Article) -> list[Step]:
+    """The steps `user` may take on `article` as it stands."""
+    Status = Article.Status
+    if article.status == Status.DRAFT:
+        wanted = [SUBMIT if may_submit(user, article) else None, PUBLISH]
+    elif article.status == Status.IN_REVIEW:
+        wanted = [SEND_BACK, PUBLISH]
+    elif article.is_scheduled:
+        wanted = [PUBLISH, UNSCHEDULE, WITHDRAW]
+    elif article.status == Status.PUBLISHED:
+        wanted = [CORRECT, MARK_UPDATED, WITHDRAW]
+    else:
+        wanted = [PUBLISH]
+    editor = may_publish(user)
+    return [step for step in wanted if step is not None and (editor or step is SUBMIT)]
+
+
+def desk_panel(request, article: Article) -> dict:
+    """What the top of an article's page shows: where it stands, its last steps, what can be done."""
+    return {
+        "steps": steps_open(request.user, article),
+        "history": list(article.steps.all()[:RECENT_STEPS]),
+        "form": StepForm(),
+    }
+
+
+class StepForm(forms.Form):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+    at = forms.DateTimeField(
+        required=False,
+        label="At",
+        help_text="Leave empty to publish now; a time to come schedules it.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class ArticleStepView(View):
+    """Take one desk step on an article (a POST from the buttons at the top of its page)."""
+
+    model_admin = None
+    http_method_names = ["post"]
+
+    def post(self, request, object_id, action):
+        article = get_object_or_404(Article, pk=object_id)
+        step = STEPS.get(action)
+        if step is None:
+            raise Http404("No such step.")
+        form = StepForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+            return self._back(article)
+        arguments = {"article": article, "user": request.user}
+        if step is CORRECT:
+            arguments["text"] = form.cleaned_data["note"]
+        else:
+            arguments["note"] = form.cleaned_data["note"]
+        if step.asks_time:
+            arguments["at"] = form.cleaned_data["at"]
+        try:
+            step.service(**arguments)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            done = ArticleStep.objects.filter(article=article).first()
+            messages.success(request, f"{done.get_action_display()}: “{article}”.")
+        return self._back(article)
+
+    def _back(self, article):
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
 
 class ArticleImportForm(forms.Form):
@@ -87,8 +191,11 @@ class ArticleImportView(View):
             if "_confirm" in request.POST and self._as_previewed(request, document):
                 return self._confirm(request, document, publish)
             report = article_import_preview(document=document, publish=publish, user=request.user)
-        except (IngestError, ValidationError) as error:
-            form.add_error(None, str(error) if isinstance(error, IngestError) else " ".join(error.messages))
+        except (IngestError, PermissionDenied) as error:
+            form.add_error(None, str(error))
+            return self._render(request, form)
+        except ValidationError as error:
+            form.add_error(None, " ".join(error.messages))
             return self._render(request, form)
         carried = ArticleImportForm(
             initial={"text": document.text, "name": document.name, "publish": publish}
@@ -105,9 +212,6 @@ class ArticleImportView(View):
         return False
 
     def _confirm(self, request, document, publish):
-        existing = Article.objects.filter(slug=article_slug(document)).exists()
-        if (publish or existing) and not self.model_admin.has_change_permission(request):
-            raise PermissionDenied
         report = article_import(document=document, publish=publish, user=request.user)
         messages.success(request, f"Imported {report.summary}.")
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[report.article_id]))

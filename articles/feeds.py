@@ -37,7 +37,7 @@ class LatestArticlesFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return item.updated_for_readers_at or item.published_at
 
     def item_author_name(self, item):
         return _xml_text(", ".join(byline.author.name for byline in item.bylines.all())) or None
@@ -77,7 +77,7 @@ def _json_feed_item(request, article) -> dict:
         "content_html": article.body_html,
         "summary": article.summary or article.dek,
         "date_published": article.published_at.isoformat(),
-        "date_modified": article.updated_at.isoformat(),
+        "date_modified": (article.updated_for_readers_at or article.published_at).isoformat(),
         "authors": [
             {"name": byline.author.name, "url": request.build_absolute_uri(byline.author.get_absolute_url())}
             for byline in article.bylines.all()

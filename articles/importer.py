@@ -11,7 +11,8 @@ import hashlib
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+import reversion
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,8 +25,10 @@ from .anchoring import find_quote
 from .ingest import Document, Repair
 from .models import Article, ArticleAuthor, Author, Citation, ClaimSuggestion
 from .rendering import RenderedBody, TargetKind, render_body, rewrite_link_targets
+from .rules import may_edit, may_publish
 from .services import RenderReport, article_render
 from .suggestions import SentenceDraft, suggest_sentences
+from .workflow import article_publish
 
 DEFAULT_UNIT = "count"  # a figure with no noun after it ("close to half a million."): to edit
 
@@ -133,21 +136,31 @@ def article_state(*, slug: str) -> str:
     return f"{updated[0]}:{updated[1].isoformat()}" if updated else "new"
 
 
-@transaction.atomic
+@reversion.create_revision()
 def article_import(*, document: Document, publish: bool = False, user=None) -> ImportReport:
     """Save `document` as an article, or update the article with its slug.
 
     An article readers can see is only replaced when `publish` says so. A `user` (the admin's
-    door) needs the right to add authors for a new byline name and to change authors for a new
-    biography; the command line has every right.
+    door) may replace only an article they may edit, publish only if an editor, and needs the
+    right to add authors for a new byline name and to change authors for a new biography; the
+    command line has every right.
     """
     slug = article_slug(document)
     article = Article.objects.select_for_update().filter(slug=slug).first()
+    if publish and not may_publish(user):
+        raise PermissionDenied("Only editors may publish: import it as a draft and submit it for review.")
+    if article is not None and not may_edit(user, article):
+        raise PermissionDenied(
+            f"“{article}” is not yours to replace while it is {article.get_status_display().lower()}."
+        )
     if article is not None and not publish and Article.objects.published().filter(pk=article.pk).exists():
         raise ValidationError(
             f"“{article}” is published: importing this paper would change what readers see. Import it "
             "with “publish” to replace it."
         )
+    if user is not None:
+        reversion.set_user(user)
+    reversion.set_comment(f"Imported from {document.name}.")
     report = ImportReport(
         name=document.name,
         slug=slug,
@@ -161,9 +174,12 @@ def article_import(*, document: Document, publish: bool = False, user=None) -> I
     )
     report.state_before = article_state(slug=slug)
     report.title_before = article.title if article else ""
-    article = _save_article(article or Article(slug=slug), document, publish, report)
+    article = _save_article(article or Article(slug=slug, created_by=user), document, report)
     report.authors = _save_byline(article, document, user, report)
     rendered_report = article_render(article=article)
+    if publish and article.status != Article.Status.PUBLISHED:
+        article = article_publish(article=article, user=user, at=article.published_at)
+    report.status, report.published_at = article.get_status_display(), article.published_at
     rendered = rendered_report.rendered
     report.notes = _note_lines(article, rendered_report)
     report.orphaned_claims = [str(claim) for claim in rendered_report.orphaned_claims]
@@ -184,14 +200,13 @@ def _suggest(article: Article, rendered: RenderedBody) -> tuple[list[SuggestionL
     return _save_suggestions(article, rendered, mentions), sorted(mentions.names.values())
 
 
-def _save_article(article: Article, document: Document, publish: bool, report: ImportReport) -> Article:
+def _save_article(article: Article, document: Document, report: ImportReport) -> Article:
     before = {name: getattr(article, name) for name in ("title", "kind", "published_at", "status", "body")}
     midnight = datetime.datetime.combine(document.published_on, datetime.time())
     article.title = Truncator(document.title).chars(Article._meta.get_field("title").max_length)
     article.kind = document.kind
-    article.published_at = timezone.make_aware(midnight)
-    if publish:
-        article.status = Article.Status.PUBLISHED
+    if article.status != Article.Status.PUBLISHED:  # the paper's date, until the desk publishes it
+        article.published_at = timezone.make_aware(midnight)
     article.body = _with_earlier_sources(before["body"], document.body) if article.pk else document.body
     article.clean_fields(exclude=["body"])  # the body is checked as it is rendered
     try:
@@ -213,7 +228,6 @@ def _save_article(article: Article, document: Document, publish: bool, report: I
             if getattr(article, name) != value
         ]
     report.article_id, report.title, report.kind = article.pk, article.title, article.get_kind_display()
-    report.status, report.published_at = article.get_status_display(), article.published_at
     return article
 
 

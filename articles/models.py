@@ -1,5 +1,6 @@
 import uuid
 
+import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -94,6 +95,7 @@ class ArticleManager(SlugManager.from_queryset(ArticleQuerySet)):
     pass
 
 
+@reversion.register(exclude=["body_html", "body_text", "search_document", "updated_at"])
 class Article(models.Model):
     class Kind(models.TextChoices):
         FEATURE = "feature", "Feature article"
@@ -139,6 +141,16 @@ class Article(models.Model):
         "publish time", null=True, blank=True, help_text="A time in the future schedules the article."
     )
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_for_readers_at = models.DateTimeField(
+        "updated (as readers see it)",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set only when an editor marks a change to the published article as an update.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -146,6 +158,7 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        permissions = [("publish_article", "Can publish, schedule, withdraw and correct articles")]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
             # The admin lists every article, whatever its status, newest first.
@@ -161,13 +174,12 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        if self.status == self.Status.PUBLISHED and self.first_published_at is None:
-            self.first_published_at = self.published_at
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("articles:article-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
     def natural_key(self):
         return (self.slug,)
@@ -254,6 +266,40 @@ class ArticleAuthor(models.Model):
     natural_key.dependencies = ["articles.article", "articles.author"]
 
 
+class ArticleStep(models.Model):
+    """One step of an article through the desk: who moved it, when, and what they wrote with it."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for review"
+        SENT_BACK = "sent_back", "Sent back"
+        PUBLISHED = "published", "Published"
+        SCHEDULED = "scheduled", "Scheduled"
+        UNSCHEDULED = "unscheduled", "Unscheduled"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        CORRECTED = "corrected", "Corrected"
+        UPDATED = "updated", "Marked as updated"
+        RESTORED = "restored", "Revision restored"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(max_length=20, choices=Action)
+    status = models.CharField("status after", max_length=20, choices=Article.Status)
+    note = models.TextField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as written when the step was taken, so the desk's history outlives the account.
+    user_name = models.CharField("by", max_length=150, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "workflow step"
+        indexes = [models.Index(fields=["article", "-at"], name="articlestep_article_at")]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.article}"
+
+
 class Correction(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
     published_at = models.DateTimeField(default=timezone.now)
@@ -279,6 +325,7 @@ class SourceManager(models.Manager.from_queryset(SourceQuerySet)):
         return self.get(key=key)
 
 
+@reversion.register(exclude=["normalised_url"])
 class Source(models.Model):
     class Kind(models.TextChoices):
         NEWS = "news", "News"
@@ -425,6 +472,7 @@ class ClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
         return self.get(uid=uid)
 
 
+@reversion.register(exclude=["search_document", "orphaned"], follow=["evidence"])
 class Claim(models.Model):
     """One checkable statement an article makes, with the evidence behind it."""
 
@@ -456,6 +504,8 @@ class Claim(models.Model):
         on_delete=models.SET_NULL,
         related_name="checked_claims",
     )
+    # The checker's name as it was, so who checked a claim outlives their account.
+    checked_by_name = models.CharField("checked by (name)", max_length=150, blank=True, editable=False)
     checked_at = models.DateTimeField(null=True, blank=True)
     quantity_value = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
     quantity_unit = models.CharField(max_length=50, blank=True, help_text="USD, people, per cent, …")
@@ -508,6 +558,7 @@ class ClaimEvidenceManager(models.Manager):
         return self.get(claim__uid=claim_uid, source__key=source_key, locator=locator)
 
 
+@reversion.register()
 class ClaimEvidence(models.Model):
     class Stance(models.TextChoices):
         SUPPORTS = "supports", "Supports"

@@ -21,6 +21,7 @@ from relations.models import Actor, Development
 from .models import Article, Citation, Claim, ClaimEvidence, Source
 from .rendering import render_body
 from .services import NoteChoice, article_set_note_sources
+from .workflow import claim_set_status
 
 LOCATOR_MAX_LENGTH = ClaimEvidence._meta.get_field("locator").max_length
 
@@ -160,8 +161,8 @@ class SourceResource(SpreadsheetResource):
 class ClaimResource(SpreadsheetResource):
     """Claims keyed by their stable ID, with their article, actors, developments and evidence by key.
 
-    Who checked a claim and when (`checked_by`, `checked_at`) follow the admin's rule that whoever
-    sets a status is recorded as its checker:
+    Who checked a claim and when (`checked_by`, `checked_by_name`, `checked_at`) follow the desk's
+    rule that whoever sets a status is recorded as its checker:
     - a row for an existing claim keeps the stored record; if it changes the status, the importing
       user is recorded, now;
     - a row without a uid is a new claim: unless it is unverified, the importing user is recorded;
@@ -201,6 +202,7 @@ class ClaimResource(SpreadsheetResource):
             "quote_suffix",
             "status",
             "checked_by",
+            "checked_by_name",
             "checked_at",
             "quantity_value",
             "quantity_unit",
@@ -232,16 +234,19 @@ class ClaimResource(SpreadsheetResource):
 
     def after_init_instance(self, instance, new, row, **kwargs):
         instance._status_before_import = None if new else instance.status
+        instance._article_before = None if new else instance.article_id
         instance._uid_given = bool(force_str(row.get("uid") or "").strip())
         instance._imported_evidence = None
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        if field.attribute in {"checked_by", "checked_at"} and instance.pk is not None:
+        if field.attribute in {"checked_by", "checked_by_name", "checked_at"} and instance.pk is not None:
             return  # the record of who checked an existing claim is kept
         super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def row_errors(self, instance, row, **kwargs) -> dict:
         errors = super().row_errors(instance, row, **kwargs)
+        if instance._article_before not in {None, instance.article_id}:
+            errors["article"] = ["A claim stays with the article it was made for: add a new claim instead."]
         if "evidence" in row:
             try:
                 instance._imported_evidence = self.fields["evidence"].clean(row, **kwargs)
@@ -269,10 +274,20 @@ class ClaimResource(SpreadsheetResource):
             needs_record = False  # restoring a claim: its record is as written
         else:
             needs_record = instance.status != Claim.Status.UNVERIFIED
-        if needs_record:
-            user = kwargs.get("user")
-            instance.checked_by = user if getattr(user, "pk", None) else None
-            instance.checked_at = timezone.now()
+        instance._status_to_set = instance.status if needs_record else None
+        if needs_record:  # saved as it was; the status is then set the one way it ever is
+            instance.status = before or Claim.Status.UNVERIFIED
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if instance._status_to_set is None:
+            return
+        user = kwargs.get("user")
+        checked = claim_set_status(
+            claim=instance, status=instance._status_to_set, user=user if getattr(user, "pk", None) else None
+        )
+        for name in ("status", "checked_by", "checked_by_name", "checked_at"):
+            setattr(instance, name, getattr(checked, name))
 
     def save_m2m(self, instance, row, **kwargs):
         super().save_m2m(instance, row, **kwargs)

@@ -11,13 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.timezone import localdate
 from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_safe
 
 from common.paging import keyset_page
 
 from .models import Article, Author, Citation, Claim, ClaimEvidence, Source, Topic
+from .rules import may_preview
 from .search import (
     CANDIDATES,
     MAX_QUERY_LENGTH,
@@ -71,18 +71,14 @@ def article_detail(request, slug):
     try:
         article = article_detail_published().get(slug=slug)
     except Article.DoesNotExist:
-        if not request.user.has_perm("articles.change_article"):
+        article = article_detail_preview().filter(slug=slug).first()
+        if article is None or not may_preview(request.user, article):
             raise Http404("No published article at this address.") from None
-        article = get_object_or_404(article_detail_preview(), slug=slug)
         preview = True
-    updated = bool(article.published_at and localdate(article.updated_at) > localdate(article.published_at))
-    response = render(
-        request,
-        "articles/article_detail.html",
-        {"article": article, "preview": preview, "show_updated": updated},
-    )
+    response = render(request, "articles/article_detail.html", {"article": article, "preview": preview})
     if preview:
         add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from tests.factories import StaffFactory, SuperuserFactory
@@ -26,3 +27,19 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def in_role(user, role: str):
+    """`user`, made a member of one of the desk's groups (Analyst, Editor, Administrator)."""
+    user.groups.add(Group.objects.get(name=role))
+    return type(user).objects.get(pk=user.pk)  # a fresh copy: permissions are cached per instance
+
+
+@pytest.fixture
+def analyst_user(db):
+    return in_role(StaffFactory(username="ana", first_name="Ana", last_name="Lyst"), "Analyst")
+
+
+@pytest.fixture
+def editor_user(db):
+    return in_role(StaffFactory(username="ed", first_name="Ed", last_name="Itor"), "Editor")

@@ -73,6 +73,9 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     summary = "A summary."
     status = Article.Status.PUBLISHED
     published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    first_published_at = factory.LazyAttribute(
+        lambda article: article.published_at if article.status == Article.Status.PUBLISHED else None
+    )
 
     @factory.post_generation
     def render(article, create, extracted, **kwargs):

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
+from django.urls import reverse
 
 from articles.anchoring import fold
 from articles.links import normalise_url
@@ -265,23 +266,35 @@ def test_demo_account_refuses_outside_development_mode():
     assert not get_user_model().objects.filter(username="editor").exists()
 
 
-def test_demo_account_creates_or_resets_a_superuser_who_can_log_in(client):
+def _logs_in(client, username: str) -> bool:
+    """Log in through the admin's own form, as a person would (and as login throttling sees it)."""
+    response = client.post(
+        reverse("admin:login"), {"username": username, "password": "footnote-demo", "next": "/admin/"}
+    )
+    logged_in = response.status_code == 302 and response["Location"] == "/admin/"
+    client.logout()
+    return logged_in
+
+
+def test_demo_account_creates_or_resets_one_account_per_desk_role(client):
     out = StringIO()
     with override_settings(DEBUG=True):
         call_command("demo_account", "--port", "8123", stdout=out)
     assert (
-        "Admin: http://127.0.0.1:8123/admin/  user: editor  password: footnote-demo (development only)"
-        in out.getvalue()
+        "Admin: http://127.0.0.1:8123/admin/  users: analyst, editor, admin  password: footnote-demo "
+        "(development only)" in out.getvalue()
     )
-    assert "http://127.0.0.1:8123/" in out.getvalue()
-    user = get_user_model().objects.get(username="editor")
-    assert user.is_superuser and user.is_staff and user.is_active
-    assert client.login(username="editor", password="footnote-demo")
+    users = {user.username: user for user in get_user_model().objects.prefetch_related("groups")}
+    roles = {name: [group.name for group in user.groups.all()] for name, user in users.items()}
+    assert roles == {"analyst": ["Analyst"], "editor": ["Editor"], "admin": ["Administrator"]}
+    assert [name for name, user in users.items() if user.is_superuser] == ["admin"]
+    assert all(_logs_in(client, name) for name in users)
 
-    user.set_password("something-else")
-    user.is_active = False
-    user.save()
+    editor = users["editor"]
+    editor.set_password("something-else")
+    editor.is_active = False
+    editor.save()
     with override_settings(DEBUG=True):
         call_command("demo_account", stdout=StringIO())
     assert get_user_model().objects.filter(username="editor").count() == 1
-    assert client.login(username="editor", password="footnote-demo")
+    assert _logs_in(client, "editor")

@@ -179,7 +179,19 @@ def test_updating_an_existing_article_by_import_needs_the_change_permission(clie
     response = client.post(
         IMPORT, {"text": "May 2, 2024\n\nA title\n\nText.", "state": state, "_confirm": "1"}
     )
-    assert response.status_code == 403
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert "“A title” is not yours to replace while it is draft." in errors
+    article.refresh_from_db()
+    assert article.body != "Text."
+
+
+def test_only_an_editor_may_publish_by_import(client, analyst_user):
+    client.force_login(analyst_user)
+    response = client.post(
+        IMPORT, {"text": "May 2, 2024\n\nNew\n\nText.", "state": "new", "publish": "on", "_confirm": "1"}
+    )
+    assert "Only editors may publish" in " ".join(response.context["form"].non_field_errors())
+    assert not Article.objects.filter(title="New").exists()
 
 
 @pytest.fixture
@@ -323,9 +335,10 @@ def test_a_preview_of_a_text_the_save_would_refuse_is_a_form_error(admin_client)
     assert "no source has the citation key “nope”" in " ".join(response.context["form"].non_field_errors())
 
 
-def test_who_may_only_add_articles_cannot_rewrite_an_authors_biography(client):
+def test_who_may_not_change_authors_cannot_rewrite_an_authors_biography(client):
     user = StaffFactory()
-    user.user_permissions.add(*Permission.objects.filter(codename__in=["add_article", "view_article"]))
+    codenames = ["add_article", "change_article", "view_article"]
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     client.force_login(user)
     author = AuthorFactory(name="Aida Nurlanova", slug="aida-nurlanova", bio="Her own words.")
     text = "May 2, 2024\n\nTitle\n\nBy Aida Nurlanova\n\nText.\n\nAida Nurlanova is somebody else entirely."

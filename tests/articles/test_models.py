@@ -40,17 +40,6 @@ def test_a_published_article_needs_a_publish_time():
         Article(title="t", slug="t", status=Article.Status.PUBLISHED).full_clean()
 
 
-def test_first_published_time_is_recorded_once():
-    article = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
-    assert article.first_published_at is None
-    first = timezone.now() - datetime.timedelta(hours=2)
-    article.status, article.published_at = Article.Status.PUBLISHED, first
-    article.save()
-    article.published_at = timezone.now()
-    article.save()
-    assert article.first_published_at == first
-
-
 def test_slugs_are_unique():
     ArticleFactory(slug="same")
     _violates(lambda: ArticleFactory(slug="same"))

@@ -11,6 +11,7 @@ from articles.models import Claim, ClaimEvidence, Source
 from articles.rendering import render_body
 from articles.resources import ClaimResource, NoteResource, SourceResource
 from articles.services import article_render
+from tests.conftest import in_role
 from tests.factories import (
     ActorFactory,
     ArticleFactory,
@@ -219,7 +220,7 @@ def test_a_row_without_uid_creates_a_claim_with_a_fresh_uid(claims):
 
 
 def test_an_import_that_changes_a_status_records_the_importer(claims):
-    importer = UserFactory(username="importer")
+    importer = in_role(UserFactory(username="importer"), "Analyst")
     trade = claims[0]
     dataset = _changed(
         ClaimResource().export(Claim.objects.filter(pk=trade.pk)),
@@ -236,7 +237,7 @@ def test_an_import_that_changes_a_status_records_the_importer(claims):
 
 
 def test_a_new_claim_imported_as_verified_records_the_importer_as_checker(claims):
-    importer = UserFactory(username="importer")
+    importer = in_role(UserFactory(username="importer"), "Analyst")
     dataset = tablib.Dataset(
         ["china-central-asia", "Checked by hand.", "verified", "checker", ""],
         headers=["article", "statement", "status", "checked_by", "checked_at"],

@@ -3,12 +3,15 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Citation, Claim, ClaimEvidence, Source
+from articles.workflow import article_mark_updated
+from tests.conftest import in_role
 from tests.factories import (
     ActorFactory,
     ArticleAuthorFactory,
@@ -20,6 +23,7 @@ from tests.factories import (
     SourceFactory,
     StaffFactory,
     TopicFactory,
+    UserFactory,
 )
 from tests.helpers import UNPUBLISHED_STATES, count_queries, future, past, start_tags
 
@@ -54,11 +58,7 @@ unpublished_states = pytest.mark.parametrize(
 
 
 def editor_with_change_permission():
-    user = StaffFactory()
-    user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="articles", codename="change_article")
-    )
-    return user
+    return in_role(StaffFactory(), "Editor")
 
 
 # Home and the article list
@@ -232,12 +232,22 @@ def test_article_page_links_the_actors_it_mentions_and_shows_corrections(client)
     assert "An earlier version gave the wrong year." in html
 
 
-def test_article_page_shows_an_updated_date_only_when_later_than_publication(client):
-    fresh = ArticleFactory(published_at=timezone.now())
-    revised = ArticleFactory(published_at=past(days=10))
+def _updated_dates(client, article) -> list[str]:
+    page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    texts = [span.get_text(" ", strip=True) for span in page.find_all("span")]
+    return [text for text in texts if text.startswith("· Updated")]
 
-    assert "Updated" not in client.get(fresh.get_absolute_url()).content.decode()
-    assert "Updated" in client.get(revised.get_absolute_url()).content.decode()
+
+def test_an_updated_date_shows_only_once_an_editor_marks_the_change_as_an_update(client):
+    article = ArticleFactory(published_at=past(days=10))
+    article.title = "Edited since"
+    article.save()
+    assert _updated_dates(client, article) == []
+
+    article_mark_updated(article=article, user=None, note="New figures for 2023.")
+
+    today = timezone.localdate().strftime("%-d %B %Y")
+    assert _updated_dates(client, article) == [f"· Updated {today}"]
 
 
 def test_a_hostile_body_or_title_never_reaches_the_page_unescaped(client):
@@ -356,6 +366,22 @@ def test_an_editor_sees_a_published_article_without_the_preview_banner(client):
 
     assert "Preview — not published" not in response.content.decode()
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_an_analyst_previews_their_own_draft_but_not_another_analysts(client, analyst_user):
+    own = ArticleFactory(status=Article.Status.DRAFT, published_at=None, created_by=analyst_user)
+    other = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    client.force_login(analyst_user)
+    assert client.get(own.get_absolute_url()).status_code == 200
+    assert client.get(other.get_absolute_url()).status_code == 404
+
+
+def test_a_user_who_is_not_staff_cannot_preview_even_with_the_change_permission(client):
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="change_article"))
+    article = ArticleFactory(status=Article.Status.DRAFT, published_at=None, created_by=user)
+    client.force_login(user)
+    assert client.get(article.get_absolute_url()).status_code == 404
 
 
 def test_a_staff_user_without_the_change_permission_cannot_preview(client):

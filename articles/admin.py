@@ -51,6 +51,7 @@ from .services import (
 from .workflow import article_publish, article_restore, article_withdraw, claim_set_status
 
 INLINE_NOTES = 50  # notes without an address picked on the article's own page
+CLAIMS_SHOWN = 200  # on the article's page; the claims list has them all
 TEXT_FIELDS = ["body", "body_html", "body_text", "search_document"]  # never shown in a list
 
 
@@ -186,25 +187,6 @@ def in_text(claim: Claim) -> str:
     return "gone from the text (orphaned)" if claim.orphaned else "in the text"
 
 
-class ClaimInline(admin.TabularInline):
-    """The article's claims as read-only rows, each edited on its own page: however many claims an
-    article has, its form carries no field for them."""
-
-    model = Claim
-    fields = ["position", "statement", "status", "in_text"]
-    readonly_fields = fields
-    show_change_link = True
-    extra = 0
-    verbose_name_plural = "claims (edit each on its own page; add one from the claims list)"
-    in_text = staticmethod(in_text)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class CorrectionInline(admin.TabularInline):
     """Corrections are public and dated: added with the desk's “Correct” step, never edited here."""
 
@@ -290,6 +272,7 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
     readonly_fields = [
         "rendered_body",
         "notes",
+        "claims_table",
         "status",
         "published_at",
         "first_published_at",
@@ -319,6 +302,13 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
         ),
         ("What it is about", {"fields": ["topics", "actors", "developments"]}),
         (
+            "Claims",
+            {
+                "fields": ["claims_table"],
+                "description": "Each claim is edited on its own page, so an article's form stays small.",
+            },
+        ),
+        (
             "Publication",
             {
                 "fields": [
@@ -334,7 +324,7 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
             },
         ),
     ]
-    inlines = [BylineInline, NotesWithoutAddressInline, ClaimInline, CorrectionInline]
+    inlines = [BylineInline, NotesWithoutAddressInline, CorrectionInline]
     actions = ["publish_now", "withdraw", "suggest_claims"]
     change_form_template = "admin/articles/article/change_form.html"
 
@@ -438,6 +428,40 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
             return "No links in the text."
         header = "<tr><th>note</th><th>linked words</th><th>source</th><th>address</th></tr>"
         return format_html('<table class="notes-table">{}{}</table>', mark_safe(header), rows)  # noqa: S308
+
+    @admin.display(description="claims")
+    def claims_table(self, obj):
+        if obj.pk is None:
+            return "Add claims once the article is saved."
+        claims = obj.claims.only("pk", "position", "statement", "status", "quote", "orphaned")
+        rows = format_html_join(
+            "",
+            '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    claim.position,
+                    reverse("admin:articles_claim_change", args=[claim.pk]),
+                    Truncator(claim.statement).chars(160),
+                    claim.get_status_display(),
+                    in_text(claim),
+                )
+                for claim in claims[:CLAIMS_SHOWN]
+            ),
+        )
+        listed = reverse("admin:articles_claim_changelist") + "?" + urlencode({"article": obj.pk})
+        added = reverse("admin:articles_claim_add") + "?" + urlencode({"article": obj.pk})
+        table = format_html(
+            '<table class="notes-table"><tr><th>position</th><th>statement</th><th>status</th>'
+            "<th>quoted words</th></tr>{}</table>",
+            rows,
+        )
+        return format_html(
+            '{}<p><a href="{}">All {} claims in the claims list</a> · <a href="{}">Add a claim</a></p>',
+            table if rows else "",
+            listed,
+            claims.count(),
+            added,
+        )
 
     @admin.display(description="rendered text")
     def rendered_body(self, obj):

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-# Words with the spaces after them, so joining the pieces gives the text back exactly.
-WORDS = re.compile(r"\S+\s*|\s+")
+# Words and the spaces between them, so joining the pieces gives the text back exactly.
+WORDS = re.compile(r"\s+|\S+")
+# The blank lines between paragraphs.
+PARAGRAPHS = re.compile(r"\n\s*\n")
 # Beyond this many words either side, a text is compared paragraph by paragraph only.
 WORD_DIFF_LIMIT = 20_000
 
@@ -45,23 +47,22 @@ def _shown(value) -> str:
 def text_diff_html(before: str, after: str) -> SafeString:
     """`after` as a reader would mark up `before`: removed words in <del>, added ones in <ins>.
 
-    Paragraphs that did not change are kept whole, so a long article's diff stays readable.
+    Paragraphs are compared first and unchanged ones kept whole, so a long article's diff stays
+    readable; within a changed paragraph, words are compared.
     """
-    pieces = []
-    old_paragraphs, new_paragraphs = before.split("\n"), after.split("\n")
-    matcher = difflib.SequenceMatcher(None, old_paragraphs, new_paragraphs, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        old, new = "\n".join(old_paragraphs[i1:i2]), "\n".join(new_paragraphs[j1:j2])
+    old, new = PARAGRAPHS.split(before), PARAGRAPHS.split(after)
+    shown = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if op == "equal":
-            pieces.append(escape(old))
+            shown += [escape(paragraph) for paragraph in new[j1:j2]]
+        elif op == "replace" and i2 - i1 == j2 - j1:
+            shown += [_word_diff(a, b) for a, b in zip(old[i1:i2], new[j1:j2], strict=True)]
         elif op == "replace":
-            pieces.append(_word_diff(old, new))
-        elif op == "delete":
-            pieces.append(_marked("del", old))
+            shown.append(_word_diff("\n\n".join(old[i1:i2]), "\n\n".join(new[j1:j2])))
         else:
-            pieces.append(_marked("ins", new))
-        pieces.append("\n")
-    return mark_safe("".join(pieces).rstrip("\n"))  # noqa: S308 - every piece is escaped above
+            shown += [_marked("del", paragraph) for paragraph in old[i1:i2]]
+            shown += [_marked("ins", paragraph) for paragraph in new[j1:j2]]
+    return mark_safe("\n\n".join(shown))  # noqa: S308 - every piece is escaped above
 
 
 def _word_diff(before: str, after: str) -> str:
@@ -81,4 +82,8 @@ def _word_diff(before: str, after: str) -> str:
 
 
 def _marked(tag: str, text: str) -> str:
-    return format_html_join("", "<" + tag + ">{}</" + tag + ">", [(text,)]) if text else ""
+    """`text` inside `tag`, its surrounding blank space left outside, where a reader would not see it."""
+    if not text.strip():
+        return escape(text)
+    lead, core, trail = re.match(r"(\s*)(.*?)(\s*)$", text, re.DOTALL).groups()
+    return escape(lead) + format_html_join("", "<" + tag + ">{}</" + tag + ">", [(core,)]) + escape(trail)

@@ -4,6 +4,7 @@ differences between any two revisions, no lost updates, and who else has the rec
 import reversion
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -31,11 +32,12 @@ def saved_by(version: Version) -> str:
 
 
 class StaleSaveForm(forms.ModelForm):
-    """Refuses to save over changes made after the page was opened, saying what they were.
+    """Refuses to save over changes made after the page was opened, and merges them in.
 
-    The form carries the revision it was opened on. Saving locks the record, and if a newer
-    revision exists, nothing is saved: the error shows what changed meanwhile and by whom, and the
-    form keeps what this user wrote, now based on the newer revision, so saving again keeps theirs.
+    The form carries the revision it was opened on. Saving locks the record; if a newer revision
+    exists, nothing is saved. The fields this user left alone take the newer values, the ones
+    both changed keep this user's, and the error shows what changed meanwhile and by whom. Saving
+    the form again then keeps both people's work.
     """
 
     seen_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -51,37 +53,57 @@ class StaleSaveForm(forms.ModelForm):
         if self.instance.pk is None:
             return cleaned
         model = type(self.instance)
-        model._default_manager.select_for_update().filter(pk=self.instance.pk).exists()
-        current = latest_version_id(model, self.instance.pk)
+        current = model._default_manager.select_for_update().get(pk=self.instance.pk)
+        newest = latest_version_id(model, current.pk)
         seen = cleaned.get(SEEN_FIELD) or 0
-        if current != seen:
+        if newest != seen:
+            saved = Version.objects.filter(pk=seen).first()
+            before = saved.field_dict if saved else {}
             self.data = self.data.copy()
-            self.data[self.add_prefix(SEEN_FIELD)] = current
-            raise ValidationError(self._conflict(model, seen))
+            both = self._take_theirs(before, current) if saved else []
+            self.data[self.add_prefix(SEEN_FIELD)] = newest
+            raise ValidationError(self._conflict(model, seen, before, both))
         return cleaned
 
-    def _conflict(self, model, seen: int):
+    def _take_theirs(self, before: dict, current) -> list[str]:
+        """Put the newer values into the fields this user left alone; the labels of those both changed."""
+        both = []
+        for name, formfield in self.fields.items():
+            field = next((f for f in current._meta.concrete_fields if f.name == name), None)
+            if field is None or field.attname not in before:
+                continue
+            theirs = getattr(current, field.attname)
+            if theirs == before[field.attname]:
+                continue
+            if formfield.has_changed(before[field.attname], self[name].data):
+                both.append(str(field.verbose_name))
+            else:
+                self.data[self.add_prefix(name)] = "" if theirs is None else theirs
+        return both
+
+    def _conflict(self, model, seen: int, before: dict, both: list[str]):
         newer = (
             Version.objects.get_for_object_reference(model, self.instance.pk)
             .filter(pk__gt=seen)
             .select_related("revision__user")
         )
         latest = newer[0]
-        who = sorted({saved_by(version) for version in newer})
-        before = Version.objects.filter(pk=seen).first()
-        changes = changed_fields(before.field_dict if before else {}, latest.field_dict, self.compared_fields)
+        who = " and ".join(sorted({saved_by(version) for version in newer}))
+        changes = changed_fields(before, latest.field_dict, self.compared_fields)
         when = timezone.localtime(latest.revision.date_created)
         listed = format_html_join(
             "",
             '<details class="conflict" open><summary>{}</summary><div class="diff">{}</div></details>',
             ((change.label, change.html) for change in changes),
         )
+        kept = format_html(" You both changed {}: the form keeps yours.", ", ".join(both)) if both else ""
         return format_html(
-            "{} saved this {} after you opened it (last at {}). Nothing of yours is saved yet and your "
-            "changes are still below. What changed meanwhile: {}Compare, then save again to keep yours.",
-            " and ".join(who),
+            "{} saved this {} after you opened it (last at {}). Nothing of yours is saved yet: the form "
+            "now holds their changes and yours.{} What they changed: {}Check the form, then save again.",
+            who,
             model._meta.verbose_name,
             f"{when:%H:%M, %-d %B}",
+            kept,
             listed or "its related records. ",
         )
 
@@ -97,7 +119,7 @@ class RevisionAdmin(admin.ModelAdmin):
         """The fields compared in a conflict and in the history, with their labels; fields a
         revision does not keep are equal on both sides and never listed."""
         return {
-            field.name: str(field.verbose_name).capitalize()
+            field.attname: str(field.verbose_name).capitalize()
             for field in self.model._meta.concrete_fields
             if not field.primary_key
         }
@@ -114,10 +136,22 @@ class RevisionAdmin(admin.ModelAdmin):
             context["others_viewing"] = presence.others_viewing(self.opts.label, object_id, request.user)
             context["heartbeat_url"] = reverse(f"admin:{self._url_name('heartbeat')}", args=[object_id])
         if request.method != "POST":
+            if object_id is not None:
+                self._keep_a_first_revision(request, object_id)
             return super().changeform_view(request, object_id, form_url, context)
         with reversion.create_revision():
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, context)
+
+    def _keep_a_first_revision(self, request, object_id) -> None:
+        """A record saved before revisions were kept (or by a door that keeps none) gets one as it
+        is when first opened, so a later save can tell what changed since."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or latest_version_id(self.model, obj.pk):
+            return
+        with reversion.create_revision():
+            reversion.add_to_revision(obj)
+            reversion.set_comment("As it was when its revisions began.")
 
     def log_addition(self, request, obj, message):
         reversion.set_comment("Added.")

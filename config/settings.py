@@ -88,6 +88,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the lock when their transaction begins and wait for it, rather than fail with
     # "database is locked" half-way through when two people save at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    # Tests of two saves at once need a file: an in-memory database fails at once where a file waits.
+    DATABASES["default"]["TEST"] = {"NAME": env("SQLITE_TEST_DATABASE", default=None)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")

@@ -59,3 +59,56 @@ def management(prefix: str, total: int = 0, initial: int = 0) -> dict[str, str]:
         f"{prefix}-MIN_NUM_FORMS": "0",
         f"{prefix}-MAX_NUM_FORMS": "1000",
     }
+
+
+class _FormReader(HTMLParser):
+    """What a browser would send for the admin's change form: every named field with its value.
+
+    Only the change form's own fields: the desk's step forms on the same page are left out.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._select, self._textarea, self._in_form = {}, None, None, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._in_form = (attrs.get("id") or "").endswith("_form")
+        if not self._in_form:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file"}:
+            checkable = attrs.get("type") in {"checkbox", "radio"}
+            if checkable and "checked" not in attrs:
+                return
+            self.data.setdefault(name, []).append(attrs.get("value", "on" if checkable else ""))
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data[self._select].append(attrs.get("value", ""))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = [""]
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][0] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def form_data(response):
+    reader = _FormReader()
+    reader.feed(response.content.decode())
+    data = {name: values if len(values) > 1 else values[0] for name, values in reader.data.items() if values}
+    data.pop("csrfmiddlewaretoken", None)
+    # A textarea's content starts after one newline, which browsers drop.
+    return {k: v.removeprefix("\n") if isinstance(v, str) else v for k, v in data.items()}

@@ -1,5 +1,4 @@
 import datetime
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib import admin
@@ -26,7 +25,7 @@ from tests.factories import (
     StaffFactory,
     TopicFactory,
 )
-from tests.helpers import management
+from tests.helpers import form_data, management
 
 pytestmark = pytest.mark.django_db
 
@@ -34,50 +33,6 @@ ARTICLES_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label == "articles"),
     key=lambda model: model._meta.model_name,
 )
-
-
-class _FormReader(HTMLParser):
-    """What a browser would send for the admin's change form: every named field with its value."""
-
-    def __init__(self):
-        super().__init__()
-        self.data, self._select, self._textarea = {}, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file"}:
-            checkable = attrs.get("type") in {"checkbox", "radio"}
-            if checkable and "checked" not in attrs:
-                return
-            self.data.setdefault(name, []).append(attrs.get("value", "on" if checkable else ""))
-        elif tag == "select" and name:
-            self._select = name
-            self.data.setdefault(name, [])
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.data[self._select].append(attrs.get("value", ""))
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.data[name] = [""]
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.data[self._textarea][0] += data
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
-def form_data(response):
-    reader = _FormReader()
-    reader.feed(response.content.decode())
-    data = {name: values if len(values) > 1 else values[0] for name, values in reader.data.items() if values}
-    data.pop("csrfmiddlewaretoken", None)
-    # A textarea's content starts after one newline, which browsers drop.
-    return {k: v.removeprefix("\n") if isinstance(v, str) else v for k, v in data.items()}
 
 
 @pytest.fixture
@@ -656,3 +611,156 @@ def test_admin_search_reads_the_index_by_word_beginnings(admin_client, model_nam
         .context["cl"]
         .result_list
     )
+
+
+# The desk's rules, by crafted POST and by admin action
+
+
+def _change(client, article, **changes):
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = {**form_data(client.get(url)), **changes}
+    return client.post(url, data)
+
+
+def test_a_crafted_status_or_publish_time_in_the_article_form_is_ignored(client, editor_user):
+    article = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    client.force_login(editor_user)
+    response = _change(client, article, title="Retitled", status="published", published_at_0="2024-01-01")
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.status, article.published_at) == ("Retitled", "draft", None)
+
+
+def test_an_analyst_edits_their_own_draft_but_not_once_submitted_nor_anothers(client, analyst_user):
+    own = ArticleFactory(status=Article.Status.DRAFT, published_at=None, created_by=analyst_user)
+    others = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    client.force_login(analyst_user)
+    assert _change(client, own, title="Mine, edited").status_code == 302
+
+    submitted = ArticleFactory(status=Article.Status.IN_REVIEW, created_by=analyst_user)
+    for article in (others, submitted):
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        page = client.get(url)
+        assert page.status_code == 200 and not page.context["has_change_permission"]  # read-only
+        assert client.post(url, {"title": "Hijacked", "slug": article.slug}).status_code == 403
+        article.refresh_from_db()
+        assert article.title != "Hijacked"
+
+
+@pytest.mark.parametrize("action", ["publish_now", "withdraw"])
+def test_an_analyst_cannot_run_the_editors_actions(client, analyst_user, action):
+    article = ArticleFactory(
+        status=Article.Status.IN_REVIEW if action == "publish_now" else Article.Status.PUBLISHED,
+        created_by=analyst_user,
+    )
+    client.force_login(analyst_user)
+    listed = client.get(reverse("admin:articles_article_changelist"))
+    offered = [value for value, _ in listed.context["action_form"].fields["action"].choices]
+    assert action not in offered
+    client.post(
+        reverse("admin:articles_article_changelist"), {"action": action, "_selected_action": [article.pk]}
+    )
+    status = article.status
+    article.refresh_from_db()
+    assert article.status == status
+
+
+def test_the_withdraw_action_reports_what_it_could_not_withdraw(admin_client):
+    live, draft = (
+        ArticleFactory(title="Live"),
+        ArticleFactory(title="Draft", status="draft", published_at=None),
+    )
+    response = admin_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "withdraw", "_selected_action": [live.pk, draft.pk]},
+        follow=True,
+    )
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == [
+        "“Draft”: Only a published or scheduled article can be withdrawn.",
+        "1 article withdrawn.",
+    ]
+
+
+def test_a_claim_stays_with_its_article_whatever_the_post_says(client, analyst_user):
+    published = ArticleFactory()
+    hidden = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    claim = ClaimFactory(article=published)
+    client.force_login(analyst_user)
+    url = reverse("admin:articles_claim_change", args=[claim.pk])
+    data = {**form_data(client.get(url)), "article": hidden.pk, "statement": "Reworded."}
+    assert client.post(url, data).status_code == 302
+    claim.refresh_from_db()
+    assert (claim.article, claim.statement) == (published, "Reworded.")
+
+
+def test_changing_a_claims_status_in_its_form_records_the_checker_once(client, analyst_user):
+    claim = ClaimFactory(status=Claim.Status.UNVERIFIED)
+    client.force_login(analyst_user)
+    url = reverse("admin:articles_claim_change", args=[claim.pk])
+    client.post(url, {**form_data(client.get(url)), "status": "verified", "statement": "Checked wording."})
+    claim.refresh_from_db()
+    assert (claim.status, claim.statement, claim.checked_by_name) == (
+        "verified",
+        "Checked wording.",
+        "Ana Lyst",
+    )
+
+
+def test_an_article_with_a_thousand_notes_and_hundreds_of_claims_opens_and_saves(admin_client, settings):
+    links = [f"[n{number}](https://example.org/{number})" for number in range(1, 961)]
+    links += [f"[lost {number}](#)" for number in range(40)]
+    article = ArticleFactory(body=" ".join(f"Sentence {link}." for link in links))
+    for position in range(400):
+        ClaimFactory(article=article, position=position)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+
+    data = form_data(admin_client.get(url))
+    assert len(data) < settings.DATA_UPLOAD_MAX_NUMBER_FIELDS / 4
+    data["body"] += "\n\nOne more [note](https://example.org/extra)."
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert article.citations.count() == 1001
+    assert article.claims.count() == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_saving_different_articles_that_add_the_same_new_link_both_succeed():
+    """The loser of the race to create the new source looks again and cites the winner's."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connections
+    from django.test import Client
+
+    from tests.conftest import in_role
+
+    link = " See [the same report](https://new.example.org/report-{round})."
+    rounds = 5
+    editors = [in_role(StaffFactory(username=f"racer{n}"), "Editor") for n in range(2)]
+    articles = [ArticleFactory(body="Text."), ArticleFactory(body="Other text.")]
+    forms = []
+    for editor, article in zip(editors, articles, strict=True):
+        client = Client()
+        client.force_login(editor)
+        forms.append((client, reverse("admin:articles_article_change", args=[article.pk])))
+    barrier = Barrier(2)
+
+    def save(client, url, round):
+        try:
+            data = form_data(client.get(url))
+            data["body"] += link.format(round=round)
+            barrier.wait()
+            return client.post(url, data).status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for round in range(rounds):
+            codes = list(pool.map(lambda form, r=round: save(*form, r), forms))
+            assert codes == [302, 302], codes
+
+    for round in range(rounds):
+        [source] = Source.objects.filter(url=f"https://new.example.org/report-{round}")
+        assert Citation.objects.filter(source=source).count() == 2

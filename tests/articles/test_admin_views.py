@@ -1,12 +1,15 @@
 """The desk's import page and missing links page, as an analyst uses them."""
 
+import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.importer import article_state
 from articles.models import Article, Citation, Source
@@ -348,3 +351,87 @@ def test_who_may_not_change_authors_cannot_rewrite_an_authors_biography(client):
     assert author.bio == "Her own words."
     response = client.post(IMPORT, {"text": text.replace("Aida Nurlanova", "New Person"), "_preview": "1"})
     assert "you may not add authors" in " ".join(response.context["form"].non_field_errors())
+
+
+# The desk's steps on an article's page
+
+
+def _step(client, article, action, **data):
+    url = reverse("admin:articles_article_step", args=[article.pk, action])
+    return client.post(url, data, follow=True)
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_an_analyst_submits_their_draft_from_its_page_with_a_note(client, analyst_user):
+    article = ArticleFactory(title="Mine", status="draft", published_at=None, created_by=analyst_user)
+    client.force_login(analyst_user)
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert [step.action for step in page.context["desk"]["steps"]] == ["submit"]
+
+    response = _step(client, article, "submit", note="Over to you.")
+
+    assert _messages(response) == ["Submitted for review: “Mine”."]
+    article.refresh_from_db()
+    assert article.status == Article.Status.IN_REVIEW
+    assert article.steps.get().note == "Over to you."
+
+
+@pytest.mark.parametrize(
+    "action", ["publish", "send-back", "withdraw", "correct", "mark-updated", "unschedule"]
+)
+def test_an_analyst_posting_an_editors_step_is_refused(client, analyst_user, action):
+    article = ArticleFactory(status="in_review", created_by=analyst_user)
+    client.force_login(analyst_user)
+    url = reverse("admin:articles_article_step", args=[article.pk, action])
+    assert client.post(url, {"note": "sneaky"}).status_code == 403
+    article.refresh_from_db()
+    assert article.status == Article.Status.IN_REVIEW
+    assert not article.steps.exists()
+
+
+def test_an_editor_schedules_from_the_page_and_it_stays_off_the_site_until_then(client, editor_user):
+    article = ArticleFactory(title="Soon", status="in_review", published_at=None)
+    client.force_login(editor_user)
+    at = timezone.localtime(timezone.now() + datetime.timedelta(days=2)).replace(second=0, microsecond=0)
+
+    response = _step(client, article, "publish", at=at.strftime("%Y-%m-%dT%H:%M"))
+
+    assert _messages(response) == ["Scheduled: “Soon”."]
+    article.refresh_from_db()
+    assert (article.status, article.published_at) == (Article.Status.PUBLISHED, at)
+    assert [step.action for step in response.context["desk"]["steps"]] == [
+        "publish",
+        "unschedule",
+        "withdraw",
+    ]
+    assert client.get(article.get_absolute_url()).context["preview"] is True
+
+
+def test_sending_back_without_a_comment_says_so_and_changes_nothing(client, editor_user):
+    article = ArticleFactory(status="in_review")
+    client.force_login(editor_user)
+    response = _step(client, article, "send-back", note="")
+    assert _messages(response) == ["Say what should change before it comes back."]
+    article.refresh_from_db()
+    assert article.status == Article.Status.IN_REVIEW
+
+
+def test_an_unknown_step_or_a_get_is_not_taken(client, editor_user):
+    article = ArticleFactory(status="in_review")
+    client.force_login(editor_user)
+    assert client.post(reverse("admin:articles_article_step", args=[article.pk, "delete"])).status_code == 404
+    assert client.get(reverse("admin:articles_article_step", args=[article.pk, "publish"])).status_code == 405
+
+
+def test_a_correction_from_the_page_shows_under_the_article(client, editor_user):
+    article = ArticleFactory(title="Live")
+    client.force_login(editor_user)
+    _step(client, article, "correct", note="An earlier version gave the wrong year.")
+    page = client.get(article.get_absolute_url())
+    corrections = BeautifulSoup(page.content, "html.parser").select(".corrections li")
+    assert [item.get_text(" ", strip=True).split(": ", 1)[1] for item in corrections] == [
+        "An earlier version gave the wrong year."
+    ]

@@ -1,0 +1,37 @@
+from bs4 import BeautifulSoup
+
+from common.diffs import changed_fields, text_diff_html
+
+
+def _marks(html) -> tuple[list[str], list[str]]:
+    page = BeautifulSoup(str(html), "html.parser")
+    return [tag.get_text() for tag in page.find_all("del")], [tag.get_text() for tag in page.find_all("ins")]
+
+
+def test_only_the_changed_words_are_marked():
+    html = text_diff_html("Trade grew by 45 per cent.", "Trade grew by 40 per cent in 2022.")
+    assert _marks(html) == (["45", "cent."], ["40", "cent in 2022."])
+    assert BeautifulSoup(str(html), "html.parser").get_text().startswith("Trade grew by ")
+
+
+def test_paragraphs_added_and_removed_are_marked_whole_and_unchanged_ones_kept():
+    before = "First paragraph.\n\nSecond paragraph.\n\nThird."
+    after = "First paragraph.\n\nThird.\n\nA new ending."
+    removed, added = _marks(text_diff_html(before, after))
+    assert removed == ["Second paragraph."]
+    assert added == ["A new ending."]
+
+
+def test_hostile_text_is_escaped_in_the_diff():
+    html = str(text_diff_html("<b>safe</b>", '<script>alert("x")</script>'))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<b>" not in html
+
+
+def test_changed_fields_lists_only_what_differs_in_the_labels_order():
+    changes = changed_fields(
+        {"title": "A", "body": "x", "article_id": 1, "actors": ["2", "1"]},
+        {"title": "B", "body": "x", "article_id": 1, "actors": ["1", "2"]},
+        {"body": "Body", "title": "Title", "actors": "Actors", "article_id": "Article"},
+    )
+    assert [(change.label, change.before, change.after) for change in changes] == [("Title", "A", "B")]

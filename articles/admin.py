@@ -5,9 +5,11 @@ from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -20,6 +22,7 @@ from common.revisions import RestorableRevisionAdmin, RevisionAdmin
 
 from . import admin_views
 from .importer import article_suggest_claims
+from .links import web_address
 from .models import (
     Article,
     ArticleAuthor,
@@ -52,6 +55,7 @@ from .workflow import article_publish, article_restore, article_withdraw, claim_
 
 INLINE_NOTES = 50  # notes without an address picked on the article's own page
 CLAIMS_SHOWN = 200  # on the article's page; the claims list has them all
+CHECKERS_LISTED = 100
 TEXT_FIELDS = ["body", "body_html", "body_text", "search_document"]  # never shown in a list
 
 
@@ -96,6 +100,36 @@ class ArticleFilter(admin.SimpleListFilter):
         if not value:
             return queryset
         return queryset.filter(article_id=value) if value.isdigit() else queryset.none()
+
+
+class MineFilter(admin.SimpleListFilter):
+    """Articles the user started or is on the byline of: an analyst's own desk."""
+
+    title = "whose"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Mine")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "1":
+            return queryset
+        own = Q(created_by=request.user) | Q(bylines__author__user=request.user)
+        return queryset.filter(pk__in=Article.objects.filter(own).values("pk"))
+
+
+class CheckerFilter(admin.SimpleListFilter):
+    """Claims by who checked them, by the name kept with each claim (it outlives the account)."""
+
+    title = "checked by"
+    parameter_name = "checker"
+
+    def lookups(self, request, model_admin):
+        names = Claim.objects.exclude(checked_by_name="").order_by().values_list("checked_by_name", flat=True)
+        return [(name, name) for name in sorted(set(names.distinct()[:CHECKERS_LISTED]))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(checked_by_name=self.value()) if self.value() else queryset
 
 
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
@@ -262,7 +296,7 @@ def _tell(request, article: Article, report: RenderReport) -> None:
 @admin.register(Article)
 class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
     list_display = ["title", "kind", "status", "published_at", "byline", "citation_count", "claim_count"]
-    list_filter = ["status", "kind", "topics"]
+    list_filter = [MineFilter, "status", "kind", "topics"]
     search_fields = ["title", "dek"]
     search_index = ARTICLES
     show_full_result_count = False
@@ -515,7 +549,7 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
 class SourceAdmin(RevisionAdmin, SpreadsheetAdmin):
     resource_classes = [SourceResource]
     paginator = KeysFirstPaginator
-    list_display = ["key", "title", "publisher", "kind", "link", "citation_count", "evidence_count"]
+    list_display = ["title", "key", "short_publisher", "kind", "link", "citation_count", "evidence_count"]
     list_filter = ["placeholder", "kind", "link_status", "language"]
     search_fields = ["key", "title", "publisher", "url"]
     date_hierarchy = "published_on"
@@ -573,11 +607,18 @@ class SourceAdmin(RevisionAdmin, SpreadsheetAdmin):
             )
         )
 
+    @admin.display(description="publisher", ordering="publisher")
+    def short_publisher(self, obj):
+        return Truncator(obj.publisher).chars(50)
+
     @admin.display(description="link", ordering="url")
     def link(self, obj):
-        """The address, or "link missing"; a link found broken or redirected says so."""
+        """The address, or "link missing"; a link found broken or redirected says so. Only a
+        validated web address becomes a link: anything else is shown, never followed."""
         if not obj.url:
             return "link missing"
+        if not web_address(obj.url):
+            return Truncator(obj.url).chars(36)
         shown = Truncator(obj.url.split("//", 1)[-1].removeprefix("www.")).chars(36)
         anchor = format_html('<a href="{}" rel="noopener noreferrer">{}</a>', obj.url, shown)
         if obj.link_status in {Source.LinkStatus.BROKEN, Source.LinkStatus.REDIRECTED}:
@@ -606,14 +647,20 @@ class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
     in_text = staticmethod(in_text)
     list_display = [
         "short_statement",
-        "article",
+        "article_title",
         "status",
-        "checker",
-        "checked_at",
+        "checked",
         "evidence_count",
         "in_text",
     ]
-    list_filter = ["status", "orphaned", ArticleFilter]
+    list_filter = [
+        "status",
+        "orphaned",
+        ArticleFilter,
+        CheckerFilter,
+        ("actors", admin.RelatedFieldListFilter),
+        ("article__kind", admin.ChoicesFieldListFilter),
+    ]
     list_select_related = ["article"]
     search_fields = ["statement", "quote"]
     ordering = ["-pk"]  # newest first, straight from the primary key: no sort of every claim
@@ -688,9 +735,19 @@ class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
     def short_statement(self, obj):
         return Truncator(obj.statement).chars(160)
 
+    @admin.display(description="article", ordering="article__title")
+    def article_title(self, obj):
+        return Truncator(obj.article.title).chars(60)
+
+    @admin.display(description="checked", ordering="checked_at")
+    def checked(self, obj):
+        if obj.checked_at is None:
+            return ""
+        return f"{self.checker(obj)}, {date_format(timezone.localtime(obj.checked_at), 'j M Y')}"
+
     @admin.display(description="checked by", ordering="checked_by_name")
     def checker(self, obj):
-        return obj.checked_by_name or ("a deleted account" if obj.checked_at else "")
+        return obj.checked_by_name or ("not recorded" if obj.checked_at else "")
 
     @admin.display(description="evidence", ordering="evidence_count")
     def evidence_count(self, obj):
@@ -730,9 +787,6 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
     ]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})}}
     actions = ["accept", "reject"]
-
-    class Media:
-        css = {"all": ["admin/css/footnote_desk.css"]}
 
     def get_queryset(self, request):
         return _without_article_text(super().get_queryset(request))
@@ -831,7 +885,7 @@ class NoteAdmin(MadeFromTextsMixin, SpreadsheetAdmin):
     resource_classes = [NoteResource]
     list_display = ["article", "number", "anchor_text", "source", "address"]
     list_select_related = ["article", "source"]
-    list_filter = [("source__placeholder", admin.BooleanFieldListFilter)]
+    list_filter = [("source__placeholder", admin.BooleanFieldListFilter), ArticleFilter]
     search_fields = ["anchor_text", "article__title", "source__key", "source__title"]
     ordering = ["-pk"]  # newest first, from the primary key: no sort of every note
     paginator = KeysFirstPaginator

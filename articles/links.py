@@ -39,6 +39,16 @@ def without_tracking(url: str, *, keep_fragments: bool = True) -> str:
     )
 
 
+def web_address(value: str) -> str:
+    """`value` if it is an http(s) address, else "": a stored address only becomes a link when it is safe.
+
+    URLField validates forms, but imports and scripts can store anything; a `javascript:` address
+    must never reach an href, on a public page or in the admin.
+    """
+    url = (value or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
 def _query_names(url: str) -> list[str]:
     query = urlsplit(url).query
     return [pair.split("=", 1)[0] for pair in query.split("&") if pair]

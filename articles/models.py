@@ -354,7 +354,9 @@ class Source(models.Model):
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
     language = models.CharField(max_length=35, blank=True, help_text="A language tag such as en, ru, kk.")
     archive_url = models.URLField("archive URL", max_length=2000, blank=True)
-    link_status = models.CharField(max_length=20, choices=LinkStatus, default=LinkStatus.UNCHECKED)
+    link_status = models.CharField(
+        max_length=20, choices=LinkStatus, default=LinkStatus.UNCHECKED, db_index=True
+    )
     link_checked_at = models.DateTimeField(null=True, blank=True)
     placeholder = models.BooleanField(
         "placeholder for a lost address",

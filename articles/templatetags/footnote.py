@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from articles.links import web_address
 from articles.search import MARK_END, MARK_START
 
 register = template.Library()
@@ -26,13 +27,8 @@ def quantity(value):
 
 @register.filter
 def web_url(value):
-    """`value` if it is an http(s) address, else "": a stored address only becomes a link when it is safe.
-
-    URLField validates forms, but imports and scripts can store anything; a `javascript:` address
-    must never reach an href.
-    """
-    url = (value or "").strip()
-    return url if url.lower().startswith(("http://", "https://")) else ""
+    """`value` if it is an http(s) address, else "" (see `links.web_address`)."""
+    return web_address(value)
 
 
 @register.filter

@@ -1,0 +1,80 @@
+"""The desk, the admin's front page: each role sees what waits for them, and what needs curating."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+
+from articles.models import Article, Citation, Claim, Source
+from articles.workflow import article_send_back, article_submit
+from tests.factories import ArticleFactory, ClaimFactory, SourceFactory
+from tests.helpers import count_queries, future, past
+
+pytestmark = pytest.mark.django_db
+
+
+def _desk(client) -> dict[str, list[str]]:
+    page = BeautifulSoup(client.get(reverse("admin:index")).content, "html.parser")
+    return {
+        section.h2.get_text(): [item.get_text(" ", strip=True) for item in section.select("li")]
+        or [section.select_one(".desk__empty").get_text()]
+        for section in page.select(".desk section")
+    }
+
+
+def test_an_analyst_sees_their_drafts_with_what_was_sent_back_and_why(client, analyst_user, editor_user):
+    mine = ArticleFactory(title="My draft", status="draft", published_at=None, created_by=analyst_user)
+    returned = ArticleFactory(title="Came back", status="draft", published_at=None, created_by=analyst_user)
+    article_submit(article=returned, user=analyst_user)
+    article_send_back(article=returned, user=editor_user, note="Name the customs source.")
+    ArticleFactory(title="Someone else's", status="draft", published_at=None)
+    client.force_login(analyst_user)
+
+    desk = _desk(client)
+
+    assert sorted(desk["Your drafts"]) == sorted(["My draft", "Came back sent back Name the customs source."])
+    assert desk["Yours in review"] == ["None of yours is in review."]
+    assert "Waiting for review" not in desk
+    assert mine.title in " ".join(desk["Your drafts"])
+
+
+def test_an_editor_sees_what_waits_for_review_what_is_scheduled_and_what_went_out(client, editor_user):
+    ArticleFactory(title="To review", status=Article.Status.IN_REVIEW)
+    ArticleFactory(title="Tomorrow", published_at=future(days=1))
+    ArticleFactory(title="Yesterday", published_at=past(days=1))
+    ArticleFactory(title="Last year", published_at=past(days=365))
+    client.force_login(editor_user)
+
+    desk = _desk(client)
+
+    assert desk["Waiting for review"] == ["To review"]
+    assert [line.split(" ")[0] for line in desk["Scheduled"]] == ["Tomorrow"]
+    assert [line.split(" ")[0] for line in desk["Published lately"]] == ["Yesterday"]
+
+
+def test_the_curation_counts_link_to_the_lists_that_show_them(admin_client):
+    ClaimFactory(status=Claim.Status.UNVERIFIED)
+    ClaimFactory(status=Claim.Status.VERIFIED, orphaned=True)
+    SourceFactory(link_status=Source.LinkStatus.BROKEN)
+    page = BeautifulSoup(admin_client.get(reverse("admin:index")).content, "html.parser")
+
+    counts = {link.get_text(" ", strip=True): link["href"] for link in page.select(".desk__counts a")}
+
+    assert counts["1 claims to verify"] == "/admin/articles/claim/?status__exact=unverified"
+    assert counts["1 orphaned claims"] == "/admin/articles/claim/?orphaned__exact=1"
+    assert counts["1 sources with a broken link"] == "/admin/articles/source/?link_status__exact=broken"
+    # Each article the factories made has one note whose address was lost.
+    missing = f"{Citation.objects.filter(source__placeholder=True).count()} notes with a missing link"
+    assert counts[missing] == reverse("admin:articles_missinglink_changelist")
+    listed = admin_client.get(counts["1 claims to verify"])
+    assert listed.context["cl"].result_count == 1
+
+
+def test_the_desk_costs_the_same_queries_with_few_articles_or_many(client, editor_user):
+    client.force_login(editor_user)
+    ArticleFactory(status=Article.Status.IN_REVIEW)
+    before = count_queries(client, reverse("admin:index"))
+    for _ in range(12):
+        ArticleFactory(status=Article.Status.IN_REVIEW)
+        ArticleFactory(published_at=future(days=2))
+        ClaimFactory()
+    assert count_queries(client, reverse("admin:index")) == before

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-# Words and the spaces between them, so joining the pieces gives the text back exactly.
-WORDS = re.compile(r"\s+|\S+")
+# Words, punctuation and the spaces between them: joining the pieces gives the text back exactly,
+# and a comma added after a word does not mark the word as changed.
+WORDS = re.compile(r"\s+|\w+|[^\w\s]+")
 # The blank lines between paragraphs.
 PARAGRAPHS = re.compile(r"\n\s*\n")
 # Beyond this many words either side, a text is compared paragraph by paragraph only.

@@ -1,4 +1,7 @@
+from importlib import import_module
+
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
@@ -30,7 +33,13 @@ def _empty_cache():
 
 
 def in_role(user, role: str):
-    """`user`, made a member of one of the desk's groups (Analyst, Editor, Administrator)."""
+    """`user`, made a member of one of the desk's groups (Analyst, Editor, Administrator).
+
+    A test that flushes the database (transaction=True) takes the groups the migration made with
+    it, so they are made again the same way when missing.
+    """
+    if not Group.objects.filter(name=role).exists():
+        import_module("articles.migrations.0007_desk_roles").set_roles(django_apps, None)
     user.groups.add(Group.objects.get(name=role))
     return type(user).objects.get(pk=user.pk)  # a fresh copy: permissions are cached per instance
 

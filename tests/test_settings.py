@@ -70,3 +70,46 @@ def test_deploy_checks_pass_with_production_settings():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_admin_login_locks_out_after_repeated_wrong_passwords(client, settings, db):
+    from django.urls import reverse
+
+    from tests.factories import StaffFactory
+
+    StaffFactory(username="target", password="the-right-password")
+    login = reverse("admin:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(login, {"username": "target", "password": "guess"})
+        assert response.status_code == 200  # the form again, with its error
+    assert client.post(login, {"username": "target", "password": "guess"}).status_code == 429
+    locked = client.post(login, {"username": "target", "password": "the-right-password", "next": "/admin/"})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Another account from the same address is not locked out with it.
+    StaffFactory(username="colleague", password="another-password")
+    response = client.post(
+        login, {"username": "colleague", "password": "another-password", "next": "/admin/"}
+    )
+    assert response.status_code == 302
+
+
+def test_hsts_preload_is_off_unless_a_deployer_asks_for_it():
+    env = {
+        "PATH": os.environ["PATH"],
+        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        "ALLOWED_HOSTS": "footnote.example.org",
+    }
+    script = (
+        "from django.conf import settings; print(settings.SECURE_HSTS_PRELOAD, settings.SECURE_HSTS_SECONDS)"
+    )
+    for extra, expected in (({}, "False 31536000"), ({"SECURE_HSTS_PRELOAD": "true"}, "True 31536000")):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", script],
+            cwd=ROOT,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert result.stdout.strip().splitlines()[-1] == expected

@@ -10,7 +10,7 @@ def _marks(html) -> tuple[list[str], list[str]]:
 
 def test_only_the_changed_words_are_marked():
     html = text_diff_html("Trade grew by 45 per cent.", "Trade grew by 40 per cent in 2022.")
-    assert _marks(html) == (["45", "cent."], ["40", "cent in 2022."])
+    assert _marks(html) == (["45"], ["40", "in 2022"])
     assert BeautifulSoup(str(html), "html.parser").get_text().startswith("Trade grew by ")
 
 
@@ -23,9 +23,9 @@ def test_paragraphs_added_and_removed_are_marked_whole_and_unchanged_ones_kept()
 
 
 def test_hostile_text_is_escaped_in_the_diff():
-    html = str(text_diff_html("<b>safe</b>", '<script>alert("x")</script>'))
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "<b>" not in html
+    page = BeautifulSoup(str(text_diff_html("<b>safe</b>", '<script>alert("x")</script>')), "html.parser")
+    assert {tag.name for tag in page.find_all(True)} == {"del", "ins"}
+    assert "".join(tag.get_text() for tag in page.find_all("ins")) == 'scriptalert("x")</script'
 
 
 def test_changed_fields_lists_only_what_differs_in_the_labels_order():

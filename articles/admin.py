@@ -240,6 +240,19 @@ class CorrectionInline(admin.TabularInline):
         return False
 
 
+def apply_to_each(model_admin, request, rows, write) -> int:
+    """Call the service `write` for each row, saying which rows it refused and why; how many it took."""
+    done = 0
+    for row in rows:
+        try:
+            write(row)
+        except ValidationError as error:
+            model_admin.message_user(request, f"“{row}”: {' '.join(error.messages)}", messages.WARNING)
+            continue
+        done += 1
+    return done
+
+
 def _note_choices(formsets) -> list[NoteChoice]:
     """The sources picked in the notes-without-an-address inline, with what each note named before."""
     forms = [
@@ -513,15 +526,9 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
         self._take_step(request, queryset, article_withdraw, "withdrawn")
 
     def _take_step(self, request, articles, step, done: str) -> None:
-        """Take one desk step for each article, saying which could not take it and why."""
-        taken = 0
-        for article in articles:
-            try:
-                step(article=article, user=request.user)
-            except ValidationError as error:
-                self.message_user(request, f"“{article}”: {' '.join(error.messages)}", messages.WARNING)
-                continue
-            taken += 1
+        taken = apply_to_each(
+            self, request, articles, lambda article: step(article=article, user=request.user)
+        )
         text = ngettext("%d article %s.", "%d articles %s.", taken) % (taken, done)
         self.message_user(request, text, messages.SUCCESS if taken else messages.WARNING)
 
@@ -824,14 +831,9 @@ class ClaimSuggestionAdmin(admin.ModelAdmin):
 
     def _decide(self, request, suggestions, *, accept: bool) -> None:
         service = claim_suggestion_accept if accept else claim_suggestion_reject
-        done = 0
-        for suggestion in suggestions:
-            try:
-                service(suggestion=suggestion, user=request.user)
-            except ValidationError as error:
-                self.message_user(request, f"“{suggestion}”: {' '.join(error.messages)}", messages.WARNING)
-                continue
-            done += 1
+        done = apply_to_each(
+            self, request, suggestions, lambda row: service(suggestion=row, user=request.user)
+        )
         if accept:
             text = ngettext("%d suggestion accepted as a claim.", "%d suggestions accepted as claims.", done)
         else:

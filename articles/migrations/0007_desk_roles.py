@@ -37,9 +37,12 @@ ANALYST = {
 def _ensure_permissions(apps):
     """Permissions are made after migrations run; the groups need them now."""
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, verbosity=0, apps=apps)
+        finally:
+            app_config.models_module = models_module
 
 
 def set_roles(apps, schema_editor):

@@ -11,11 +11,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.cache import cache_control, cache_page
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from common.paging import keyset_page
 
+from .caching import cache_public_page
 from .models import Article, Author, Citation, Claim, ClaimEvidence, Source, Topic
 from .rules import may_preview
 from .search import (
@@ -131,7 +132,7 @@ def topic_detail(request, slug):
 
 
 @require_safe
-@cache_page(SEARCH_CACHE_SECONDS)
+@cache_public_page(SEARCH_CACHE_SECONDS)
 def search(request):
     """Public articles, claims and actors matching `q`; without a query, just the form."""
     query = clean_query(request.GET.get("q", ""))

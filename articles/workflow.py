@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from reversion.models import Version
 
+from .caching import forget_public_pages
 from .models import Article, ArticleStep, Claim, Correction
 from .rules import may_edit, may_publish, may_submit
 from .services import article_render
@@ -51,10 +52,13 @@ def _record(article: Article, action: str, user, note: str = "") -> ArticleStep:
 
 
 def _move(article: Article, status: str, fields: dict, action: str, user, note: str) -> Article:
+    was_public = _is_live(article, timezone.now())
     for name, value in {"status": status, **fields}.items():
         setattr(article, name, value)
     article.save(update_fields=["status", *fields, "updated_at"])
     _record(article, action, user, note)
+    if was_public or _is_live(article, timezone.now()):
+        forget_public_pages()
     return article
 
 
@@ -168,6 +172,8 @@ def article_restore(*, article: Article, version: Version, user) -> Article:
         setattr(article, name, saved.get(name, getattr(article, name)))
     article.save(update_fields=[*RESTORABLE_FIELDS, "updated_at"])
     article_render(article=article)
+    if _is_live(article, timezone.now()):
+        forget_public_pages()
     when = timezone.localtime(version.revision.date_created)
     _record(article, Action.RESTORED, user, f"the revision of {when:%-d %B %Y, %H:%M}")
     return article

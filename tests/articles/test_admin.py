@@ -25,7 +25,7 @@ from tests.factories import (
     StaffFactory,
     TopicFactory,
 )
-from tests.helpers import form_data, management
+from tests.helpers import form_data, management, start_tags
 
 pytestmark = pytest.mark.django_db
 
@@ -764,3 +764,12 @@ def test_two_editors_saving_different_articles_that_add_the_same_new_link_both_s
     for round in range(rounds):
         [source] = Source.objects.filter(url=f"https://new.example.org/report-{round}")
         assert Citation.objects.filter(source=source).count() == 2
+
+
+def test_the_source_list_links_only_web_addresses(admin_client):
+    SourceFactory(title="Hostile", url="javascript:alert(1)")  # stored by a script, past the form
+    SourceFactory(title="Fine", url="https://example.org/report")
+    page = admin_client.get(reverse("admin:articles_source_changelist")).content.decode()
+    hrefs = [attrs.get("href", "") for tag, attrs in start_tags(page) if tag == "a"]
+    assert "https://example.org/report" in hrefs
+    assert not [href for href in hrefs if href.lower().startswith("javascript")]

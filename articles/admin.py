@@ -144,6 +144,10 @@ class AuthorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
     fields = ["name", "slug", "affiliation", "bio", "user"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Whose account an author is decides whose drafts they are: an editor's decision.
+        return [] if may_publish(request.user) else ["user"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=count_of(ArticleAuthor, "author"))
 
@@ -435,7 +439,7 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
         # After the inlines: picks for notes without an address go into the text, then it is rendered.
         choices = _note_choices(formsets)
         try:
-            report = article_set_note_sources(article=form.instance, choices=choices)
+            report = article_set_note_sources(article=form.instance, choices=choices, user=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             report = article_render(article=form.instance)
@@ -536,6 +540,9 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
     def suggest_claims(self, request, queryset):
         pending = actors = 0
         for article in queryset:
+            if not may_edit(request.user, article):
+                self.message_user(request, f"“{article}”: you may not change this article.", messages.WARNING)
+                continue
             suggestions, found = article_suggest_claims(article=article)
             pending += sum(1 for line in suggestions if line.state in {"new", "kept"})
             actors += len(found)

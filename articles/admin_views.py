@@ -299,7 +299,7 @@ class MissingLinksView(View):
             with transaction.atomic():
                 source = form.chosen_source()
                 choice = NoteChoice(number=citation.number, target=shown, source=source)
-                article_set_note_sources(article=citation.article, choices=[choice])
+                article_set_note_sources(article=citation.article, choices=[choice], user=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return self._render(request, invalid=form)

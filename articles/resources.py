@@ -20,10 +20,17 @@ from relations.models import Actor, Development
 
 from .models import Article, Citation, Claim, ClaimEvidence, Source
 from .rendering import render_body
+from .rules import may_edit, may_publish
 from .services import NoteChoice, article_set_note_sources
 from .workflow import claim_set_status
 
 LOCATOR_MAX_LENGTH = ClaimEvidence._meta.get_field("locator").max_length
+
+
+def _importing_user(kwargs):
+    """The person importing, or None for the command line, which has every right."""
+    user = kwargs.get("user")
+    return user if getattr(user, "pk", None) else None
 
 
 class IsoDateWidget(widgets.Widget):
@@ -167,7 +174,7 @@ class ClaimResource(SpreadsheetResource):
       user is recorded, now;
     - a row without a uid is a new claim: unless it is unverified, the importing user is recorded;
     - a row whose uid is not in the database restores that claim with the record as written, so
-      exporting and importing into an empty database loses nothing.
+      exporting and importing into an empty database loses nothing; only an editor may do that.
     """
 
     uid = fields.Field(attribute="uid", column_name="uid", widget=ClaimIdWidget(), default=uuid.uuid4)
@@ -245,6 +252,11 @@ class ClaimResource(SpreadsheetResource):
 
     def row_errors(self, instance, row, **kwargs) -> dict:
         errors = super().row_errors(instance, row, **kwargs)
+        if instance.pk is None and instance._uid_given and not may_publish(_importing_user(kwargs)):
+            errors["uid"] = [
+                "No claim has this ID. Leave the uid empty to add a new claim; restoring claims with their "
+                "IDs and checkers is for editors."
+            ]
         if instance._article_before not in {None, instance.article_id}:
             errors["article"] = ["A claim stays with the article it was made for: add a new claim instead."]
         if "evidence" in row:
@@ -271,8 +283,9 @@ class ClaimResource(SpreadsheetResource):
         if before is not None:
             needs_record = instance.status != before
         elif instance._uid_given:
-            needs_record = False  # restoring a claim: its record is as written
+            needs_record = False  # an editor restoring a claim: its record is as written
         else:
+            instance.checked_by, instance.checked_by_name, instance.checked_at = None, "", None
             needs_record = instance.status != Claim.Status.UNVERIFIED
         instance._status_to_set = instance.status if needs_record else None
         if needs_record:  # saved as it was; the status is then set the one way it ever is
@@ -282,9 +295,8 @@ class ClaimResource(SpreadsheetResource):
         super().after_save_instance(instance, row, **kwargs)
         if instance._status_to_set is None:
             return
-        user = kwargs.get("user")
         checked = claim_set_status(
-            claim=instance, status=instance._status_to_set, user=user if getattr(user, "pk", None) else None
+            claim=instance, status=instance._status_to_set, user=_importing_user(kwargs)
         )
         for name in ("status", "checked_by", "checked_by_name", "checked_at"):
             setattr(instance, name, getattr(checked, name))
@@ -354,15 +366,23 @@ class NoteResource(SpreadsheetResource):
                 f"Note {instance.number} now links “{instance._words_before_import}”: "
                 "export the notes again and pick its source there."
             ]
-        if (
-            instance.source_id
-            and instance.source.placeholder
-            and instance.source_id != instance._source_before_import
-        ):
+        changes_source = instance.source_id != instance._source_before_import
+        if changes_source and not self._may_change_note(instance, _importing_user(kwargs)):
+            errors["source"] = [
+                f"You may not change the notes of “{instance.article}”: only pick sources for links whose "
+                "address was lost."
+            ]
+        if instance.source_id and instance.source.placeholder and changes_source:
             errors["source"] = [
                 f"“{instance.source.key}” stands in for another note's lost address: pick a real source."
             ]
         return errors
+
+    @staticmethod
+    def _may_change_note(note: Citation, user) -> bool:
+        if note._source_before_import is None or may_edit(user, note.article):
+            return True
+        return Source.objects.filter(pk=note._source_before_import, placeholder=True).exists()
 
     def save_instance(self, instance, is_create, row, **kwargs):
         # Not saved row by row: after_import writes each chosen source into the article's text.
@@ -378,4 +398,4 @@ class NoteResource(SpreadsheetResource):
             choices = [
                 NoteChoice(number=n.number, target=links[n.number - 1].target, source=s) for n, s in notes
             ]
-            article_set_note_sources(article=article, choices=choices)
+            article_set_note_sources(article=article, choices=choices, user=_importing_user(kwargs))

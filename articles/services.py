@@ -8,7 +8,8 @@ from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+import reversion
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
@@ -26,6 +27,7 @@ from .rendering import (
     render_body,
     rewrite_link_targets,
 )
+from .rules import may_edit
 
 KEY_BASE_LENGTH = 60
 KEY_QUERY_CHUNK = 500
@@ -260,17 +262,27 @@ def _resolve_choice(links: list[Link], choice: NoteChoice) -> Link:
     return naming[0]
 
 
-@transaction.atomic
-def article_set_note_sources(*, article: Article, choices: Sequence[NoteChoice]) -> RenderReport:
+@reversion.create_revision()
+def article_set_note_sources(*, article: Article, choices: Sequence[NoteChoice], user=None) -> RenderReport:
     """Cite each chosen source from its note, by writing the source's key into the note's link.
 
     A placeholder replaced this way stood in for the chosen source: claims' evidence and suggested
     claims that named the placeholder name the chosen source instead, and the placeholder goes.
+    Who may not edit the article may still pick the source of a note whose address was lost.
     """
     links = render_body(article.body).links
+    resolved = [_resolve_choice(links, choice) for choice in choices]
+    if not may_edit(user, article) and not placeholders_only(resolved):
+        raise PermissionDenied(
+            f"You may not change the notes of “{article}”, only pick sources for lost links."
+        )
+    if user is not None:
+        reversion.set_user(user)
+    reversion.set_comment(
+        "Picked the sources of notes " + ", ".join(str(link.number) for link in resolved) + "."
+    )
     targets, replaced = {}, {}
-    for choice in choices:
-        link = _resolve_choice(links, choice)
+    for choice, link in zip(choices, resolved, strict=True):
         if choice.source.placeholder and link.key != choice.source.key:
             raise ValidationError(
                 f"“{choice.source.key}” stands in for another note's lost address: pick a real source."
@@ -281,6 +293,12 @@ def article_set_note_sources(*, article: Article, choices: Sequence[NoteChoice])
     for placeholder in Source.objects.filter(key__in=[key for key in replaced if key], placeholder=True):
         _take_over_placeholder(placeholder, replaced[placeholder.key])
     return article_render(article=article)
+
+
+def placeholders_only(links: Sequence[Link]) -> bool:
+    """Whether every one of `links` cites a placeholder for a lost address."""
+    keys = {link.key for link in links}
+    return None not in keys and Source.objects.filter(key__in=keys, placeholder=True).count() == len(keys)
 
 
 def _take_over_placeholder(placeholder: Source, source: Source) -> None:

@@ -773,3 +773,30 @@ def test_the_source_list_links_only_web_addresses(admin_client):
     hrefs = [attrs.get("href", "") for tag, attrs in start_tags(page) if tag == "a"]
     assert "https://example.org/report" in hrefs
     assert not [href for href in hrefs if href.lower().startswith("javascript")]
+
+
+def test_only_an_editor_links_an_author_to_an_account(client, analyst_user, editor_user):
+    theirs = AuthorFactory(user=editor_user)
+    client.force_login(analyst_user)
+    url = reverse("admin:articles_author_change", args=[theirs.pk])
+    client.post(url, {**form_data(client.get(url)), "user": analyst_user.pk, "bio": "Edited."})
+    theirs.refresh_from_db()
+    assert (theirs.user, theirs.bio) == (editor_user, "Edited.")
+
+    client.force_login(editor_user)
+    client.post(url, {**form_data(client.get(url)), "user": analyst_user.pk})
+    theirs.refresh_from_db()
+    assert theirs.user == analyst_user
+
+
+def test_suggesting_claims_runs_only_on_articles_the_user_may_change(client, analyst_user):
+    own = ArticleFactory(title="Own", status="draft", published_at=None, created_by=analyst_user)
+    published = ArticleFactory(title="Published")
+    client.force_login(analyst_user)
+    response = client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "suggest_claims", "_selected_action": [own.pk, published.pk]},
+        follow=True,
+    )
+    assert "“Published”: you may not change this article." in [str(m) for m in response.context["messages"]]
+    assert not published.claim_suggestions.exists() and not published.actors.exists()

@@ -6,8 +6,9 @@ import pytest
 import tablib
 from django.utils import timezone
 from import_export.formats.base_formats import XLSX
+from reversion.models import Version
 
-from articles.models import Claim, ClaimEvidence, Source
+from articles.models import Article, Claim, ClaimEvidence, Source
 from articles.rendering import render_body
 from articles.resources import ClaimResource, NoteResource, SourceResource
 from articles.services import article_render
@@ -431,3 +432,53 @@ def test_a_notes_file_cannot_cite_another_notes_placeholder(notes):
     [row] = result.invalid_rows
     assert "stands in for another note" in str(row.error_dict["source"])
     assert notes.citations.get(number=1).source.key == "grew"
+
+
+# What an analyst may not do through a spreadsheet
+
+
+def test_an_analyst_may_pick_sources_for_lost_links_of_a_published_article_but_not_change_its_notes(
+    notes, analyst_user
+):
+    SourceFactory(key="trade-stats")
+    SourceFactory(key="other-data", url="https://example.org/other")
+    dataset = NoteResource().export()
+    dataset[2] = ("trade", "3", "data", "other-data", "", "")
+    refused = NoteResource().import_data(dataset, dry_run=False, user=analyst_user)
+    [row] = refused.invalid_rows
+    assert "You may not change the notes of" in str(row.error_dict["source"])
+    assert [link.target for link in render_body(Article.objects.get(slug="trade").body).links][2] == (
+        "https://example.org/d"
+    )
+
+    dataset = NoteResource().export()
+    dataset[0] = ("trade", "1", "grew", "trade-stats", "", "")
+    _assert_clean(NoteResource().import_data(dataset, dry_run=False, user=analyst_user))
+    notes.refresh_from_db()
+    assert render_body(notes.body).links[0].target == "source:trade-stats"
+    assert Version.objects.get_for_object(notes).first().revision.user == analyst_user
+
+
+def test_an_analyst_cannot_restore_a_claim_by_its_id_nor_write_its_checker(claims, analyst_user):
+    dataset = tablib.Dataset(
+        [
+            "aaaaaaaa-0000-4000-8000-000000000001",
+            "china-central-asia",
+            "Made up.",
+            "verified",
+            "ed",
+            "2020-01-01T09:00:00+00:00",
+        ],
+        ["", "china-central-asia", "Also made up.", "unverified", "ed", "2020-01-01T09:00:00+00:00"],
+        headers=["uid", "article", "statement", "status", "checked_by", "checked_at"],
+    )
+    UserFactory(username="ed")
+    result = ClaimResource().import_data(dataset, dry_run=False, user=analyst_user)
+    [row] = result.invalid_rows
+    assert "restoring claims with their IDs and checkers is for editors" in str(row.error_dict["uid"])
+    assert not Claim.objects.filter(statement__in=["Made up.", "Also made up."]).exists()
+
+    dataset = tablib.Dataset(dataset[1], headers=dataset.headers)
+    _assert_clean(ClaimResource().import_data(dataset, dry_run=False, user=analyst_user))
+    added = Claim.objects.get(statement="Also made up.")
+    assert (added.checked_by, added.checked_by_name, added.checked_at) == (None, "", None)

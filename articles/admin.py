@@ -484,7 +484,7 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
     def claims_table(self, obj):
         if obj.pk is None:
             return "Add claims once the article is saved."
-        claims = obj.claims.only("pk", "position", "statement", "status", "quote", "orphaned")
+        claims = obj.claims.only("pk", "article_id", "position", "statement", "status", "quote", "orphaned")
         rows = format_html_join(
             "",
             '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',

@@ -25,7 +25,7 @@ from tests.factories import (
     StaffFactory,
     TopicFactory,
 )
-from tests.helpers import form_data, management, start_tags
+from tests.helpers import count_queries, form_data, management, start_tags
 
 pytestmark = pytest.mark.django_db
 
@@ -800,3 +800,14 @@ def test_suggesting_claims_runs_only_on_articles_the_user_may_change(client, ana
     )
     assert "“Published”: you may not change this article." in [str(m) for m in response.context["messages"]]
     assert not published.claim_suggestions.exists() and not published.actors.exists()
+
+
+def test_an_articles_page_costs_the_same_queries_with_few_claims_or_many(admin_client):
+    article = ArticleFactory()
+    ClaimFactory(article=article)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    admin_client.get(url)  # its first revision is kept on the first visit
+    before = count_queries(admin_client, url)
+    for position in range(30):
+        ClaimFactory(article=article, position=position)
+    assert count_queries(admin_client, url) == before

@@ -399,6 +399,11 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
     def may_restore(self, request, obj) -> bool:
         return may_edit(request.user, obj)
 
+    def restore_warning(self, obj) -> str:
+        if Article.objects.published().filter(pk=obj.pk).exists():
+            return "This article is published: readers will see the restored text at once."
+        return ""
+
     def restore(self, request, obj, version) -> None:
         article_restore(article=obj, version=version, user=request.user)
 

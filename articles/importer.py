@@ -8,7 +8,6 @@ rolls everything back, so the preview shows exactly what confirming will do.
 
 import datetime
 import hashlib
-from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 import reversion
@@ -24,9 +23,9 @@ from relations.selectors import actor_finder
 from .anchoring import find_quote
 from .ingest import Document, Repair
 from .models import Article, ArticleAuthor, Author, Citation, ClaimSuggestion
-from .rendering import RenderedBody, TargetKind, render_body, rewrite_link_targets
+from .rendering import RenderedBody, render_body
 from .rules import may_edit, may_publish
-from .services import RenderReport, article_render
+from .services import RenderReport, article_render, body_with_earlier_sources
 from .suggestions import SentenceDraft, suggest_sentences
 from .workflow import article_publish
 
@@ -207,7 +206,7 @@ def _save_article(article: Article, document: Document, report: ImportReport) ->
     article.kind = document.kind
     if article.status != Article.Status.PUBLISHED:  # the paper's date, until the desk publishes it
         article.published_at = timezone.make_aware(midnight)
-    article.body = _with_earlier_sources(before["body"], document.body) if article.pk else document.body
+    article.body = body_with_earlier_sources(before["body"], document.body) if article.pk else document.body
     article.clean_fields(exclude=["body"])  # the body is checked as it is rendered
     try:
         with transaction.atomic():
@@ -229,21 +228,6 @@ def _save_article(article: Article, document: Document, report: ImportReport) ->
         ]
     report.article_id, report.title, report.kind = article.pk, article.title, article.get_kind_display()
     return article
-
-
-def _with_earlier_sources(earlier: str, body: str) -> str:
-    """`body` with each lost address citing what the same words cited before: an analyst may have
-    picked the source since the last import. Matched by the linked words, in order, never by number."""
-    picked: dict[str, deque[str]] = defaultdict(deque)
-    for link in render_body(earlier).links:
-        if link.kind is TargetKind.KEY:
-            picked[link.anchor_text].append(link.target)
-    targets = {
-        link.number: picked[link.anchor_text].popleft()
-        for link in render_body(body).links
-        if link.kind is TargetKind.LOST and picked[link.anchor_text]
-    }
-    return rewrite_link_targets(body, targets) if targets else body
 
 
 def _save_byline(article: Article, document: Document, user, report: ImportReport) -> list[AuthorLine]:

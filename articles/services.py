@@ -4,7 +4,7 @@ The body is the truth about which source each note cites: every write here that 
 source does so by rewriting the note's link in the body, then renders the body again.
 """
 
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -384,6 +384,32 @@ def source_change_key(*, source: Source, old_key: str) -> Source:
         article.body = _rewritten(article.body, targets, article=article)
         article_render(article=article)
     return source
+
+
+def body_with_earlier_sources(earlier: str, body: str) -> str:
+    """`body` with each lost address citing what the same words cited in `earlier`: an analyst may
+    have picked the source since. Matched by the linked words, in order, never by number."""
+    picked: dict[str, deque[str]] = defaultdict(deque)
+    for link in render_body(earlier).links:
+        if link.kind is TargetKind.KEY:
+            picked[link.anchor_text].append(link.target)
+    targets = {
+        link.number: picked[link.anchor_text].popleft()
+        for link in render_body(body).links
+        if link.kind is TargetKind.LOST and picked[link.anchor_text]
+    }
+    return rewrite_link_targets(body, targets) if targets else body
+
+
+def body_restorable(earlier: str, current: str) -> str:
+    """An earlier revision's body, fit to save now: a note naming a key that no longer exists (a
+    placeholder since replaced) cites what the same words cite today, or is marked lost again."""
+    links = render_body(earlier).links
+    known = set(
+        Source.objects.filter(key__in={link.key for link in links if link.key}).values_list("key", flat=True)
+    )
+    gone = {link.number: "#" for link in links if link.key and link.key not in known}
+    return body_with_earlier_sources(current, rewrite_link_targets(earlier, gone)) if gone else earlier
 
 
 def _rewritten(body: str, targets: dict[int, str], *, article: Article | None = None) -> str:

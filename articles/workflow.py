@@ -15,7 +15,7 @@ from reversion.models import Version
 from .caching import forget_public_pages
 from .models import Article, ArticleStep, Claim, Correction
 from .rules import may_edit, may_publish, may_submit
-from .services import article_render
+from .services import article_render, body_restorable
 
 Status = Article.Status
 Action = ArticleStep.Action
@@ -168,8 +168,10 @@ def article_restore(*, article: Article, version: Version, user) -> Article:
     if version.object_id != str(article.pk) or version.content_type.model_class() is not Article:
         raise ValidationError("That revision belongs to another article.")
     saved = version.field_dict
+    current_body = article.body
     for name in RESTORABLE_FIELDS:
         setattr(article, name, saved.get(name, getattr(article, name)))
+    article.body = body_restorable(article.body, current_body)
     article.save(update_fields=[*RESTORABLE_FIELDS, "updated_at"])
     article_render(article=article)
     if _is_live(article, timezone.now()):

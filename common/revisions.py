@@ -12,7 +12,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.views.decorators.http import require_POST
 from reversion.models import Version
 
 from . import presence
@@ -218,14 +217,20 @@ class RevisionAdmin(admin.ModelAdmin):
 
 
 class RestorableRevisionAdmin(RevisionAdmin):
-    """A `RevisionAdmin` whose history page restores a revision through `restore`."""
+    """A `RevisionAdmin` whose history page restores a revision through `restore`, once confirmed."""
+
+    restore_template = "admin/revision_restore.html"
 
     def get_urls(self):
-        view = self.admin_site.admin_view(require_POST(self.restore_view))
+        view = self.admin_site.admin_view(self.restore_view)
         return [
             path("<path:object_id>/history/<int:version_id>/restore/", view, name=self._url_name("restore")),
             *super().get_urls(),
         ]
+
+    def restore_warning(self, obj) -> str:
+        """What to say before restoring, e.g. that readers will see it at once."""
+        return ""
 
     def restore_view(self, request, object_id, version_id):
         obj = self.get_object(request, object_id)
@@ -234,6 +239,16 @@ class RestorableRevisionAdmin(RevisionAdmin):
         if not self.may_restore(request, obj):
             raise PermissionDenied
         version = get_object_or_404(Version.objects.get_for_object(obj), pk=version_id)
+        if request.method != "POST":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "object": obj,
+                "version": version,
+                "warning": self.restore_warning(obj),
+                "title": "Restore this revision?",
+            }
+            return TemplateResponse(request, self.restore_template, context)
         try:
             self.restore(request, obj, version)
         except ValidationError as error:

@@ -9,6 +9,8 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, ArticleStep, Claim, Correction
+from articles.rendering import render_body
+from articles.services import NoteChoice, article_set_note_sources
 from articles.workflow import (
     article_correct,
     article_mark_updated,
@@ -20,7 +22,7 @@ from articles.workflow import (
     article_withdraw,
     claim_set_status,
 )
-from tests.factories import ArticleAuthorFactory, ArticleFactory, AuthorFactory, ClaimFactory
+from tests.factories import ArticleAuthorFactory, ArticleFactory, AuthorFactory, ClaimFactory, SourceFactory
 from tests.helpers import future, past
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +234,22 @@ def test_who_checked_a_claim_outlives_their_account(analyst_user, admin_client):
 def test_an_unknown_status_is_refused(analyst_user):
     with pytest.raises(ValidationError, match="not a verification status"):
         claim_set_status(claim=ClaimFactory(), status="probably", user=analyst_user)
+
+
+def test_restoring_a_text_whose_placeholder_was_replaced_cites_what_the_same_words_cite_now(editor_user):
+    article = ArticleFactory(title="First", body="Migrants [came](#) in 2022.")
+    article_mark_updated(article=article, user=editor_user)
+    first = Version.objects.get_for_object(article).get()
+    placeholder = article.citations.get().source
+    ministry = SourceFactory(key="interior-ministry")
+    article_set_note_sources(
+        article=article, choices=[NoteChoice(number=1, target=f"source:{placeholder.key}", source=ministry)]
+    )
+    article.title = "Second"
+    article.save()
+
+    article = article_restore(article=article, version=first, user=editor_user)
+
+    assert article.title == "First"
+    assert [link.target for link in render_body(article.body).links] == ["source:interior-ministry"]
+    assert article.citations.get().source == ministry

@@ -143,8 +143,12 @@ def test_draft_review_send_back_schedule_live_correct_revise_and_refuse_a_stale_
     expect(body_diff.locator("ins")).to_have_text(["in 2022"])
     _shot(editor, "editor-revision-diff")
     editor.locator(".revision-list tbody tr").nth(count - 1).get_by_role(
-        "button", name="Restore this revision"
+        "link", name="Restore this revision"
     ).click()
+    expect(editor.locator(".errornote")).to_have_text(
+        "This article is published: readers will see the restored text at once."
+    )
+    editor.get_by_role("button", name="Restore this revision").click()
     expect(_message(editor)).to_contain_text("Restored the revision of")
     article.refresh_from_db()
     assert article.body == FIRST_TEXT

@@ -118,6 +118,37 @@ class MineFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=Article.objects.filter(own).values("pk"))
 
 
+class ArticleKindFilter(admin.SimpleListFilter):
+    """Claims by the kind of article that makes them."""
+
+    title = "article kind"
+    parameter_name = "article_kind"
+
+    def lookups(self, request, model_admin):
+        return Article.Kind.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(article__kind=self.value()) if self.value() else queryset
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Articles by where they stand, telling scheduled ones from those readers can see."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [*Article.Status.choices[:2], ("scheduled", "Scheduled"), *Article.Status.choices[2:]]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "scheduled":
+            return queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+        if self.value() == Article.Status.PUBLISHED:
+            return queryset.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
 class CheckerFilter(admin.SimpleListFilter):
     """Claims by who checked them, by the name kept with each claim (it outlives the account)."""
 
@@ -213,8 +244,16 @@ class NotesWithoutAddressInline(PickOnlyInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return obj is not None and may_edit(request.user, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.display(description="article", ordering="article__title")
+def article_title(row) -> str:
+    return Truncator(row.article.title).chars(60)
 
 
 @admin.display(description="quoted words", ordering="orphaned")
@@ -312,8 +351,8 @@ def _tell(request, article: Article, report: RenderReport) -> None:
 
 @admin.register(Article)
 class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
-    list_display = ["title", "kind", "status", "published_at", "byline", "citation_count", "claim_count"]
-    list_filter = [MineFilter, "status", "kind", "topics"]
+    list_display = ["title", "kind", "where", "published_at", "byline", "citation_count", "claim_count"]
+    list_filter = [MineFilter, StatusFilter, "kind", "topics"]
     search_fields = ["title", "dek"]
     search_index = ARTICLES
     show_full_result_count = False
@@ -431,6 +470,8 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
         rows = {"body": 24, "summary": 3}.get(db_field.name)
         if rows:
             kwargs["widget"] = forms.Textarea(attrs={"rows": rows, "class": "vLargeTextField"})
+        elif db_field.name in {"title", "slug", "dek"}:
+            kwargs["widget"] = forms.TextInput(attrs={"class": "vLargeTextField"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_formset(self, request, form, formset, change):
@@ -449,6 +490,10 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
             messages.error(request, " ".join(error.messages))
             report = article_render(article=form.instance)
         _tell(request, form.instance, report)
+
+    @admin.display(description="status", ordering="status")
+    def where(self, obj):
+        return "Scheduled" if obj.is_scheduled else obj.get_status_display()
 
     @admin.display(description="authors")
     def byline(self, obj):
@@ -648,7 +693,7 @@ class SourceAdmin(RevisionAdmin, SpreadsheetAdmin):
     def citation_count(self, obj):
         return obj.citation_count
 
-    @admin.display(description="evidence for claims", ordering="evidence_count")
+    @admin.display(description="evidence", ordering="evidence_count")
     def evidence_count(self, obj):
         return obj.evidence_count
 
@@ -664,6 +709,7 @@ class EvidenceInline(PickOnlyInline):
 class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
     resource_classes = [ClaimResource]
     in_text = staticmethod(in_text)
+    article_title = staticmethod(article_title)
     list_display = [
         "short_statement",
         "article_title",
@@ -678,7 +724,7 @@ class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
         ArticleFilter,
         CheckerFilter,
         ("actors", admin.RelatedFieldListFilter),
-        ("article__kind", admin.ChoicesFieldListFilter),
+        ArticleKindFilter,
     ]
     list_select_related = ["article"]
     search_fields = ["statement", "quote"]
@@ -753,10 +799,6 @@ class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
     @admin.display(description="statement", ordering="statement")
     def short_statement(self, obj):
         return Truncator(obj.statement).chars(160)
-
-    @admin.display(description="article", ordering="article__title")
-    def article_title(self, obj):
-        return Truncator(obj.article.title).chars(60)
 
     @admin.display(description="checked", ordering="checked_at")
     def checked(self, obj):
@@ -897,7 +939,8 @@ class NoteAdmin(MadeFromTextsMixin, SpreadsheetAdmin):
     sources can be picked wholesale in a spreadsheet (export, fill in the keys, import)."""
 
     resource_classes = [NoteResource]
-    list_display = ["article", "number", "anchor_text", "source", "address"]
+    list_display = ["article_title", "number", "anchor_text", "source", "address"]
+    article_title = staticmethod(article_title)
     list_select_related = ["article", "source"]
     list_filter = [("source__placeholder", admin.BooleanFieldListFilter), ArticleFilter]
     search_fields = ["anchor_text", "article__title", "source__key", "source__title"]

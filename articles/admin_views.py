@@ -54,7 +54,9 @@ SUBMIT = Step("submit", "Submit for review", workflow.article_submit, "A note fo
 SEND_BACK = Step(
     "send-back", "Send back", workflow.article_send_back, "What should change", note_required=True
 )
-PUBLISH = Step("publish", "Publish", workflow.article_publish, "A note for the record", asks_time=True)
+PUBLISH = Step(
+    "publish", "Publish or schedule", workflow.article_publish, "A note for the record", asks_time=True
+)
 UNSCHEDULE = Step("unschedule", "Unschedule", workflow.article_unschedule, "Why")
 WITHDRAW = Step("withdraw", "Withdraw", workflow.article_withdraw, "Why it is withdrawn")
 CORRECT = Step("correct", "Correct", workflow.article_correct, "The correction readers will see", True)

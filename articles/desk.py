@@ -57,16 +57,27 @@ def desk_lists(user) -> list[DeskList]:
         DeskList(
             "Your drafts",
             list(drafts.order_by("-updated_at")[:SHOWN]),
-            _changelist(status__exact="draft", mine=1),
+            _changelist(status="draft", mine=1),
             "No drafts of yours.",
         )
     ]
     if not may_publish(user):
         mine = _articles(Article.objects.filter(_own(user), status=Article.Status.IN_REVIEW).distinct())
-        in_review = _changelist(status__exact="in_review", mine=1)
+        out = _articles(Article.objects.filter(_own(user), status=Article.Status.PUBLISHED).distinct())
         return [
             *lists,
-            DeskList("Yours in review", list(mine[:SHOWN]), in_review, "None of yours is in review."),
+            DeskList(
+                "Yours in review",
+                list(mine[:SHOWN]),
+                _changelist(status="in_review", mine=1),
+                "None of yours is in review.",
+            ),
+            DeskList(
+                "Yours scheduled or published",
+                list(out.order_by("-published_at")[:SHOWN]),
+                _changelist(mine=1),
+                "None of yours is out yet.",
+            ),
         ]
     review = _articles(Article.objects.filter(status=Article.Status.IN_REVIEW)).order_by("updated_at")
     scheduled = _articles(Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now))
@@ -77,19 +88,19 @@ def desk_lists(user) -> list[DeskList]:
         DeskList(
             "Waiting for review",
             list(review[:SHOWN]),
-            _changelist(status__exact="in_review"),
+            _changelist(status="in_review"),
             "Nothing waits for review.",
         ),
         DeskList(
             "Scheduled",
             list(scheduled.order_by("published_at")[:SHOWN]),
-            _changelist(status__exact="published"),
+            _changelist(status="scheduled"),
             "Nothing is scheduled.",
         ),
         DeskList(
             "Published lately",
             list(recent.order_by("-published_at")[:SHOWN]),
-            _changelist(status__exact="published"),
+            _changelist(status="published"),
             f"Nothing published in the last {RECENT_DAYS} days.",
         ),
         *lists,

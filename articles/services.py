@@ -69,7 +69,7 @@ def source_keys_new(*, titles: Sequence[str]) -> list[str]:
     gets twice as many candidates next round, so even a base used a thousand times takes a few
     rounds, not a thousand queries.
     """
-    bases = [slugify(title)[:KEY_BASE_LENGTH].strip("-") or "source" for title in titles]
+    bases = [_key_base(title) for title in titles]
     needed = Counter(bases)
     free: dict[str, deque[str]] = {base: deque() for base in needed}
     tried: Counter[str] = Counter()
@@ -101,6 +101,15 @@ def source_keys_new(*, titles: Sequence[str]) -> list[str]:
         keys.append(free[base].popleft())
         allocated.add(keys[-1])
     return keys
+
+
+def _key_base(title: str) -> str:
+    """The title's words as a slug, cut at a word's end: `…-qosh-tepa`, never `…-qosh-tepa-202`."""
+    slug = slugify(title)
+    if len(slug) > KEY_BASE_LENGTH:
+        cut = slug[: KEY_BASE_LENGTH + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut[:KEY_BASE_LENGTH]
+    return slug.strip("-") or "source"
 
 
 def _numbered(base: str, n: int) -> str:

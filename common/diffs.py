@@ -1,10 +1,12 @@
 """Readable differences between two saved versions of a record: by field, and word by word."""
 
+import datetime
 import difflib
 import re
 from dataclasses import dataclass
 
-from django.utils.html import escape, format_html_join
+from django.utils import timezone
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 # Words, punctuation and the spaces between them: joining the pieces gives the text back exactly,
@@ -12,6 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 WORDS = re.compile(r"\s+|\w+|[^\w\s]+")
 # The blank lines between paragraphs.
 PARAGRAPHS = re.compile(r"\n\s*\n")
+# A value this short, without spaces (a status, a key, a number), is shown whole, not word by word.
+SHORT_VALUE = 40
 # Beyond this many words either side, a text is compared paragraph by paragraph only.
 WORD_DIFF_LIMIT = 20_000
 
@@ -25,7 +29,14 @@ class FieldChange:
 
     @property
     def html(self) -> SafeString:
+        """Texts word by word; a status, a date, a number or a key whole, the old one struck through."""
+        if _is_value(self.before) and _is_value(self.after):
+            return format_html("<del>{}</del> → <ins>{}</ins>", self.before or "—", self.after or "—")
         return text_diff_html(self.before, self.after)
+
+
+def _is_value(text: str) -> bool:
+    return len(text) <= SHORT_VALUE and (" " not in text or any(c.isdigit() for c in text))
 
 
 def changed_fields(before: dict, after: dict, labels: dict[str, str]) -> list[FieldChange]:
@@ -40,6 +51,12 @@ def changed_fields(before: dict, after: dict, labels: dict[str, str]) -> list[Fi
 def _shown(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime.datetime):
+        return f"{timezone.localtime(value):%-d %B %Y, %H:%M}"
+    if isinstance(value, datetime.date):
+        return f"{value:%-d %B %Y}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list | tuple | set):
         return ", ".join(sorted(str(item) for item in value))
     return str(value)

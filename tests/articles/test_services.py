@@ -317,3 +317,10 @@ def test_a_key_another_save_took_meanwhile_is_found_free_again(monkeypatch):
     article = ArticleFactory(body="[lost](#)")
     assert article.citations.get().source.key == "lost-2"
     assert len(looks) == 2
+
+
+def test_a_long_title_makes_a_key_cut_at_the_end_of_a_word():
+    [key] = source_keys_new(
+        titles=["Uzbek Ministry of Foreign Affairs statement on Qosh Tepa 2023 canal works"]
+    )
+    assert key == "uzbek-ministry-of-foreign-affairs-statement-on-qosh-tepa"

@@ -61,7 +61,7 @@ def test_an_editor_publishes_an_article_readers_and_the_feed_then_see(page, live
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     page.locator(".desk-step summary", has_text="Publish").click()
-    page.locator(".desk-step input[type=submit][value=Publish]").click()
+    page.locator('.desk-step input[type=submit][value="Publish or schedule"]').click()
     expect(page.locator(".messagelist")).to_contain_text("Published: “China outpaces Russia in Central Asia”")
 
     page.goto(f"{live_server.url}/articles/china-outpaces-russia-in-central-asia/")

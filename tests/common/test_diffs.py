@@ -1,3 +1,5 @@
+import datetime
+
 from bs4 import BeautifulSoup
 
 from common.diffs import changed_fields, text_diff_html
@@ -35,3 +37,13 @@ def test_changed_fields_lists_only_what_differs_in_the_labels_order():
         {"body": "Body", "title": "Title", "actors": "Actors", "article_id": "Article"},
     )
     assert [(change.label, change.before, change.after) for change in changes] == [("Title", "A", "B")]
+
+
+def test_a_status_or_a_time_is_shown_whole_as_before_and_after():
+    [status, when] = changed_fields(
+        {"status": "draft", "at": datetime.datetime(2026, 1, 2, 9, 30, tzinfo=datetime.UTC)},
+        {"status": "published", "at": datetime.datetime(2026, 1, 3, 9, 30, tzinfo=datetime.UTC)},
+        {"status": "Status", "at": "Publish time"},
+    )
+    assert _marks(status.html) == (["draft"], ["published"])
+    assert _marks(when.html) == (["2 January 2026, 09:30"], ["3 January 2026, 09:30"])

@@ -56,6 +56,16 @@ from .workflow import article_publish, article_restore, article_withdraw, claim_
 INLINE_NOTES = 50  # notes without an address picked on the article's own page
 CLAIMS_SHOWN = 200  # on the article's page; the claims list has them all
 CHECKERS_LISTED = 100
+# Changed only by the desk's steps (workflow.py), never by a form.
+PUBLICATION_FIELDS = [
+    "status",
+    "published_at",
+    "first_published_at",
+    "updated_for_readers_at",
+    "created_by",
+    "created_at",
+    "updated_at",
+]
 TEXT_FIELDS = ["body", "body_html", "body_text", "search_document"]  # never shown in a list
 
 
@@ -359,18 +369,7 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics", "actors", "developments"]
-    readonly_fields = [
-        "rendered_body",
-        "notes",
-        "claims_table",
-        "status",
-        "published_at",
-        "first_published_at",
-        "updated_for_readers_at",
-        "created_by",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = ["rendered_body", "notes", "claims_table", *PUBLICATION_FIELDS]
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "kind"]}),
         ("Text", {"fields": ["body", "summary"]}),
@@ -401,15 +400,7 @@ class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
         (
             "Publication",
             {
-                "fields": [
-                    "status",
-                    "published_at",
-                    "first_published_at",
-                    "updated_for_readers_at",
-                    "created_by",
-                    "created_at",
-                    "updated_at",
-                ],
+                "fields": PUBLICATION_FIELDS,
                 "description": "Changed only by the desk's steps at the top of the page.",
             },
         ),

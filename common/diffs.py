@@ -31,7 +31,9 @@ class FieldChange:
     def html(self) -> SafeString:
         """Texts word by word; a status, a date, a number or a key whole, the old one struck through."""
         if _is_value(self.before) and _is_value(self.after):
-            return format_html("<del>{}</del> → <ins>{}</ins>", self.before or "—", self.after or "—")
+            return format_html(
+                "{} → {}", _marked_or_none("del", self.before), _marked_or_none("ins", self.after)
+            )
         return text_diff_html(self.before, self.after)
 
 
@@ -97,6 +99,11 @@ def _word_diff(before: str, after: str) -> str:
         if j2 > j1:
             out.append(_marked("ins", "".join(new[j1:j2])))
     return "".join(out)
+
+
+def _marked_or_none(tag: str, text: str) -> SafeString:
+    """`text` inside `tag`, or an unmarked dash where there was no value."""
+    return format_html("<" + tag + ">{}</" + tag + ">", text) if text else mark_safe("—")  # noqa: S308
 
 
 def _marked(tag: str, text: str) -> str:

@@ -47,3 +47,9 @@ def test_a_status_or_a_time_is_shown_whole_as_before_and_after():
     )
     assert _marks(status.html) == (["draft"], ["published"])
     assert _marks(when.html) == (["2 January 2026, 09:30"], ["3 January 2026, 09:30"])
+
+
+def test_a_value_that_was_not_there_shows_as_a_plain_dash():
+    [when] = changed_fields({"at": None}, {"at": datetime.date(2026, 1, 2)}, {"at": "Publish time"})
+    assert _marks(when.html) == ([], ["2 January 2026"])
+    assert BeautifulSoup(str(when.html), "html.parser").get_text() == "— → 2 January 2026"

@@ -210,10 +210,8 @@ class RevisionAdmin(admin.ModelAdmin):
         }
 
     def may_restore(self, request, obj) -> bool:
+        """Whether the history page offers to restore revisions (see `RestorableRevisionAdmin`)."""
         return False
-
-    def restore(self, request, obj, version: Version) -> None:
-        raise PermissionDenied
 
 
 class RestorableRevisionAdmin(RevisionAdmin):
@@ -227,6 +225,10 @@ class RestorableRevisionAdmin(RevisionAdmin):
             path("<path:object_id>/history/<int:version_id>/restore/", view, name=self._url_name("restore")),
             *super().get_urls(),
         ]
+
+    def restore(self, request, obj, version: Version) -> None:
+        """Bring `version` back, through the model's own service."""
+        raise NotImplementedError
 
     def restore_warning(self, obj) -> str:
         """What to say before restoring, e.g. that readers will see it at once."""

@@ -390,12 +390,16 @@ class Source(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        self.derive_from_address()
+        super().save(*args, **kwargs)
+
+    def derive_from_address(self):
+        """Set what follows from the address: its normal form, and whether the link is missing."""
         self.normalised_url = normalise_url(self.url)
         if self.url:
             self.placeholder = False  # given an address, it is a source in its own right
         elif self.link_status == self.LinkStatus.UNCHECKED:
             self.link_status = self.LinkStatus.MISSING
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:source-detail", kwargs={"pk": self.pk})
@@ -407,8 +411,14 @@ class Source(models.Model):
         normalised = normalise_url(self.url)
         if len(normalised) > self._meta.get_field("normalised_url").max_length:
             raise ValidationError({"url": "This address is too long once written out in full; shorten it."})
-        if normalised and Source.objects.filter(normalised_url=normalised).exclude(pk=self.pk).exists():
+        if self._address_is_taken(normalised):
             raise ValidationError({"url": "Another source already has this address."})
+
+    def _address_is_taken(self, normalised: str) -> bool:
+        # Spreadsheet imports look every address of a file up at once and skip this query.
+        if not normalised or getattr(self, "addresses_checked_in_bulk", False):
+            return False
+        return Source.objects.filter(normalised_url=normalised).exclude(pk=self.pk).exists()
 
 
 class CitationManager(models.Manager):

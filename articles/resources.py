@@ -5,19 +5,28 @@ A claim's evidence travels with it in one `evidence` column, a line per source:
 `source-key | supports | p. 3`. Importing a claim replaces its evidence with the lines of the file.
 """
 
+import itertools
+import re
 import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.core.exceptions import ValidationError
 from django.utils.encoding import force_str
 from import_export import fields, widgets
 
-from common.resources import SlugListWidget, SlugWidget, SpreadsheetResource, StrictDecimalWidget
+from common.resources import (
+    IsoDateTimeWidget,
+    IsoDateWidget,
+    SlugListWidget,
+    SlugWidget,
+    SpreadsheetResource,
+    StrictDecimalWidget,
+    unescape_formula,
+)
 from relations.models import Actor, Development
 
+from .links import normalise_url
 from .models import Article, Citation, Claim, ClaimEvidence, Source
 from .rendering import render_body
 from .rules import may_edit, may_publish
@@ -31,38 +40,6 @@ def _importing_user(kwargs):
     """The person importing, or None for the command line, which has every right."""
     user = kwargs.get("user")
     return user if getattr(user, "pk", None) else None
-
-
-class IsoDateWidget(widgets.Widget):
-    """A date written as 2022-11-01."""
-
-    def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
-            return None
-        if hasattr(value, "year"):  # already a date (binary formats)
-            return value if not hasattr(value, "hour") else value.date()
-        parsed = parse_date(force_str(value).strip())
-        if parsed is None:
-            raise ValueError(f"“{value}” is not a date: write it as YYYY-MM-DD, e.g. 2022-11-01.")
-        return parsed
-
-    def render(self, value, obj=None, **kwargs):
-        return value.isoformat() if value else ""
-
-
-class IsoDateTimeWidget(widgets.Widget):
-    """A moment written in ISO 8601 (2022-11-01T09:30:00+00:00); without an offset it is local time."""
-
-    def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
-            return None
-        parsed = value if hasattr(value, "hour") else parse_datetime(force_str(value).strip())
-        if parsed is None:
-            raise ValueError(f"“{value}” is not a date and time: write e.g. 2022-11-01T09:30:00+00:00.")
-        return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-
-    def render(self, value, obj=None, **kwargs):
-        return timezone.localtime(value).isoformat() if value else ""
 
 
 class ClaimIdWidget(widgets.Widget):
@@ -91,15 +68,30 @@ class EvidenceLine:
 
 
 class EvidenceWidget(widgets.Widget):
-    """A claim's evidence, one line per row: `source-key | stance | locator` (the locator is optional)."""
+    """A claim's evidence, one line per source: `source-key | stance | locator` (the locator is optional).
+
+    The locator is kept exactly: a line break in it is written `\\n` and a backslash `\\\\`, and only
+    the one space after the bar is taken as part of the separator.
+    """
 
     separator = " | "
+    ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r"}
+
+    def __init__(self):
+        super().__init__()
+        self.sources = KnownSources()
+
+    def prime(self, cells) -> None:
+        keys = set()
+        for cell in cells:
+            for line in self._lines(unescape_formula(cell)):
+                keys.add(line.split("|", 1)[0].strip())
+        self.sources.prime(keys)
 
     def clean(self, value, row=None, **kwargs) -> list[EvidenceLine]:
-        lines = [line.strip() for line in force_str(value or "").splitlines() if line.strip()]
+        lines = self._lines(value)
         parsed = [self._split(number, line) for number, line in enumerate(lines, 1)]
-        keys = {key for _, key, _, _ in parsed}
-        sources = {source.key: source for source in Source.objects.filter(key__in=keys)}
+        sources = self.sources.find([key for _, key, _, _ in parsed])
         stances = {choice.value for choice in ClaimEvidence.Stance}
         evidence, seen = [], set()
         for number, key, stance, locator in parsed:
@@ -116,27 +108,52 @@ class EvidenceWidget(widgets.Widget):
             evidence.append(EvidenceLine(source=sources[key], stance=stance, locator=locator))
         return evidence
 
+    @staticmethod
+    def _lines(value) -> list[str]:
+        return [line.rstrip("\r") for line in force_str(value or "").split("\n") if line.strip()]
+
     def _split(self, number: int, line: str) -> tuple[int, str, str, str]:
-        parts = [part.strip() for part in line.split("|", 2)]
-        if len(parts) < 2 or not parts[0] or not parts[1]:
+        parts = line.split("|", 2)
+        if len(parts) < 2 or not parts[0].strip() or not parts[1].strip():
             raise ValueError(
                 f"Evidence line {number} (“{line}”): write `source-key | supports | locator` "
                 "(the stance is supports or contradicts; the locator may be left out)."
             )
         key, stance, locator = (parts + [""])[:3]
-        return number, key, stance.lower(), locator
+        locator = locator.removeprefix(" ")
+        return number, key.strip(), stance.strip().lower(), self._unescape(locator)
+
+    def _unescape(self, text: str) -> str:
+        return re.sub(r"\\(.)", lambda m: {"n": "\n", "r": "\r"}.get(m[1], m[1]), text)
 
     def render(self, value, obj=None, **kwargs):
         lines = []
         for item in value or ():
-            locator = item.locator.replace("\r", " ").replace("\n", " ")  # one line per row
-            parts = [item.source.key, item.stance] + ([locator] if locator else [])
-            lines.append(self.separator.join(parts))
+            locator = "".join(self.ESCAPES.get(char, char) for char in item.locator)
+            lines.append(self.separator.join([item.source.key, item.stance] + ([locator] if locator else [])))
         return "\n".join(lines)
 
 
+class KnownSources:
+    """Sources by citation key, looked up once per file."""
+
+    def __init__(self):
+        self.rows = None
+
+    def prime(self, keys) -> None:
+        self.rows = {}
+        wanted = iter(keys - {""})
+        while chunk := list(itertools.islice(wanted, 1000)):
+            self.rows.update((source.key, source) for source in Source.objects.filter(key__in=chunk))
+
+    def find(self, keys: list[str]) -> dict:
+        if self.rows is None:
+            return {source.key: source for source in Source.objects.filter(key__in=keys)}
+        return {key: self.rows[key] for key in keys if key in self.rows}
+
+
 class SourceResource(SpreadsheetResource):
-    """Sources keyed by citation key. Saving normalises the URL; a URL another source has is a row error."""
+    """Sources keyed by citation key. The URL is normalised; a URL another source has is a row error."""
 
     published_on = fields.Field(attribute="published_on", column_name="published_on", widget=IsoDateWidget())
     link_checked_at = fields.Field(
@@ -160,21 +177,34 @@ class SourceResource(SpreadsheetResource):
             "placeholder",
         )
         import_id_fields = ("key",)
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
+        use_bulk = True
+
+    def unique_values_in(self, name, dataset):
+        if name == "normalised_url" and "url" in (dataset.headers or []):
+            return {
+                normalise_url(force_str(unescape_formula(url) or "").strip()) for url in dataset["url"]
+            } - {""}
+        return super().unique_values_in(name, dataset)
+
+    def unique_column(self, name):
+        return ("url", "address") if name == "normalised_url" else super().unique_column(name)
+
+    def import_instance(self, instance, row, **kwargs):
+        try:
+            super().import_instance(instance, row, **kwargs)
+        finally:
+            instance.derive_from_address()
+            instance.addresses_checked_in_bulk = True
 
 
 class ClaimResource(SpreadsheetResource):
     """Claims keyed by their stable ID, with their article, actors, developments and evidence by key.
 
-    Who checked a claim and when (`checked_by`, `checked_by_name`, `checked_at`) follow the desk's
-    rule that whoever sets a status is recorded as its checker:
-    - a row for an existing claim keeps the stored record; if it changes the status, the importing
-      user is recorded, now;
-    - a row without a uid is a new claim: unless it is unverified, the importing user is recorded;
-    - a row whose uid is not in the database restores that claim with the record as written, so
-      exporting and importing into an empty database loses nothing; only an editor may do that.
+    Who checked a claim and when are exported for reading and never imported: whoever sets a status
+    is its checker, now. So an import that changes a claim's status, or adds a claim that is not
+    unverified, records the importing user at the moment of import, through the desk's one write
+    path; only editors may do either. A row whose uid the database does not have restores that claim
+    under its ID, which is for editors too. Rows are saved in bulk, with their links and evidence.
     """
 
     uid = fields.Field(attribute="uid", column_name="uid", widget=ClaimIdWidget(), default=uuid.uuid4)
@@ -183,8 +213,12 @@ class ClaimResource(SpreadsheetResource):
         attribute="checked_by",
         column_name="checked_by",
         widget=SlugWidget(get_user_model(), field=get_user_model().USERNAME_FIELD),
+        readonly=True,
     )
-    checked_at = fields.Field(attribute="checked_at", column_name="checked_at", widget=IsoDateTimeWidget())
+    checked_by_name = fields.Field(attribute="checked_by_name", column_name="checked_by_name", readonly=True)
+    checked_at = fields.Field(
+        attribute="checked_at", column_name="checked_at", widget=IsoDateTimeWidget(), readonly=True
+    )
     quantity_value = fields.Field(
         attribute="quantity_value", column_name="quantity_value", widget=StrictDecimalWidget()
     )
@@ -196,6 +230,9 @@ class ClaimResource(SpreadsheetResource):
         attribute="developments", column_name="developments", widget=SlugListWidget(Development)
     )
     evidence = fields.Field(column_name="evidence", widget=EvidenceWidget())
+
+    # Evidence keeps its model's order (by id), which is the order the cell lists it in.
+    RELATED = ("evidence__source", "actors", "developments")
 
     class Meta:
         model = Claim
@@ -221,9 +258,10 @@ class ClaimResource(SpreadsheetResource):
             "evidence",
         )
         import_id_fields = ("uid",)
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
+        use_bulk = True
+
+    def get_queryset(self):
+        return Claim.objects.select_related("article").prefetch_related(*self.RELATED)
 
     def before_import(self, dataset, **kwargs):
         if "uid" not in (dataset.headers or []):  # a file of new claims may leave the column out
@@ -231,10 +269,7 @@ class ClaimResource(SpreadsheetResource):
         super().before_import(dataset, **kwargs)
 
     def filter_export(self, queryset, **kwargs):
-        evidence = ClaimEvidence.objects.select_related("source").order_by("id")
-        return queryset.select_related("article", "checked_by").prefetch_related(
-            Prefetch("evidence", queryset=evidence), "actors", "developments"
-        )
+        return queryset.select_related("article", "checked_by").prefetch_related(*self.RELATED)
 
     def dehydrate_evidence(self, claim):
         return self.fields["evidence"].widget.render(claim.evidence.all())
@@ -244,74 +279,102 @@ class ClaimResource(SpreadsheetResource):
         instance._article_before = None if new else instance.article_id
         instance._uid_given = bool(force_str(row.get("uid") or "").strip())
         instance._imported_evidence = None
-
-    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        if field.attribute in {"checked_by", "checked_by_name", "checked_at"} and instance.pk is not None:
-            return  # the record of who checked an existing claim is kept
-        super().import_field(field, instance, row, is_m2m, **kwargs)
+        instance._imported_links = {}
 
     def row_errors(self, instance, row, **kwargs) -> dict:
         errors = super().row_errors(instance, row, **kwargs)
-        if instance.pk is None and instance._uid_given and not may_publish(_importing_user(kwargs)):
+        user = _importing_user(kwargs)
+        if instance.pk is None and instance._uid_given and not may_publish(user):
             errors["uid"] = [
-                "No claim has this ID. Leave the uid empty to add a new claim; restoring claims with their "
-                "IDs and checkers is for editors."
+                "No claim has this ID. Leave the uid empty to add a new claim; restoring claims by their "
+                "IDs is for editors."
             ]
         if instance._article_before not in {None, instance.article_id}:
             errors["article"] = ["A claim stays with the article it was made for: add a new claim instead."]
+        if self._status_changes(instance) and not may_publish(user):
+            errors["status"] = ["Only editors may import a claim's status: leave it as it is stored."]
         if "evidence" in row:
             try:
                 instance._imported_evidence = self.fields["evidence"].clean(row, **kwargs)
             except ValueError as e:
                 errors["evidence"] = [force_str(e)]
+        for name in ("actors", "developments"):
+            if name in row and name not in errors:
+                instance._imported_links[name] = self.fields[name].clean(row, **kwargs)
         return errors
+
+    @staticmethod
+    def _status_changes(instance) -> bool:
+        before = instance._status_before_import or Claim.Status.UNVERIFIED
+        return instance.status != before
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if instance._imported_evidence is not None:
             wanted = [(line.source.pk, line.stance, line.locator) for line in instance._imported_evidence]
-            stored = list(
-                ClaimEvidence.objects.filter(claim_id=instance.pk)
-                .order_by("id")
-                .values_list("source_id", "stance", "locator")
+            stored = (
+                [(e.source_id, e.stance, e.locator) for e in instance.evidence.all()] if instance.pk else []
             )
             if instance.pk is None or wanted != stored:
                 return False
         return super().skip_row(instance, original, row, import_validation_errors)
 
     def before_save_instance(self, instance, row, **kwargs):
-        before = instance._status_before_import
-        if before is not None:
-            needs_record = instance.status != before
-        elif instance._uid_given:
-            needs_record = False  # an editor restoring a claim: its record is as written
-        else:
+        super().before_save_instance(instance, row, **kwargs)
+        user = _importing_user(kwargs)
+        article = instance.article if instance.article_id else None
+        if article is not None and not may_edit(user, article):
+            raise ValidationError(
+                {"article": f"You may not change the claims of “{article}”: it is not a draft of yours."}
+            )
+        instance._status_to_set = instance.status if self._status_changes(instance) else None
+        if instance._status_to_set is not None:  # saved as it was; then set the one way it ever is
+            instance.status = instance._status_before_import or Claim.Status.UNVERIFIED
+        if instance.pk is None:
             instance.checked_by, instance.checked_by_name, instance.checked_at = None, "", None
-            needs_record = instance.status != Claim.Status.UNVERIFIED
-        instance._status_to_set = instance.status if needs_record else None
-        if needs_record:  # saved as it was; the status is then set the one way it ever is
-            instance.status = before or Claim.Status.UNVERIFIED
 
-    def after_save_instance(self, instance, row, **kwargs):
-        super().after_save_instance(instance, row, **kwargs)
-        if instance._status_to_set is None:
-            return
-        checked = claim_set_status(
-            claim=instance, status=instance._status_to_set, user=_importing_user(kwargs)
-        )
-        for name in ("status", "checked_by", "checked_by_name", "checked_at"):
-            setattr(instance, name, getattr(checked, name))
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None, **kwargs):
+        claims = list(self.create_instances)
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+        self._save_related(claims, new=True)
 
-    def save_m2m(self, instance, row, **kwargs):
-        super().save_m2m(instance, row, **kwargs)
-        if instance._imported_evidence is None:
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None, **kwargs):
+        claims = list(self.update_instances)
+        super().bulk_update(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+        self._save_related(claims, new=False)
+
+    def _save_related(self, claims: list[Claim], *, new: bool) -> None:
+        """After a batch is saved: its actors, developments and evidence, then the statuses it sets."""
+        claims = [claim for claim in claims if claim.pk is not None]
+        if not claims:
             return
-        if self._is_dry_run(kwargs) and not self._is_using_transactions(kwargs):
-            return
-        instance.evidence.all().delete()
+        for name in ("actors", "developments"):
+            through = getattr(Claim, name).through
+            target = f"{through._meta.get_field(name[:-1]).attname}"
+            changed = [claim for claim in claims if name in claim._imported_links]
+            if not new:
+                through.objects.filter(claim__in=changed).delete()
+            through.objects.bulk_create(
+                through(claim_id=claim.pk, **{target: linked.pk})
+                for claim in changed
+                for linked in claim._imported_links[name]
+            )
+        with_evidence = [claim for claim in claims if claim._imported_evidence is not None]
+        if not new:
+            ClaimEvidence.objects.filter(claim__in=with_evidence).delete()
         ClaimEvidence.objects.bulk_create(
-            ClaimEvidence(claim=instance, source=line.source, stance=line.stance, locator=line.locator)
-            for line in instance._imported_evidence
+            ClaimEvidence(claim=claim, source=line.source, stance=line.stance, locator=line.locator)
+            for claim in with_evidence
+            for line in claim._imported_evidence
         )
+        for claim in claims:
+            if claim._status_to_set is not None:
+                checked = claim_set_status(claim=claim, status=claim._status_to_set, user=self._user)
+                for name in ("status", "checked_by", "checked_by_name", "checked_at"):
+                    setattr(claim, name, getattr(checked, name))
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        self._user = _importing_user(kwargs)
+        return super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
 
 
 class NoteResource(SpreadsheetResource):

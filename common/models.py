@@ -1,5 +1,8 @@
-"""Managers both apps' models use."""
+"""Managers both apps' models use, and the spreadsheet imports every server can pick up."""
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 
 
@@ -8,3 +11,47 @@ class SlugManager(models.Manager):
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+
+class ImportJob(models.Model):
+    """An uploaded spreadsheet on its way in, kept in the database so any server or worker can read it.
+
+    A small file is previewed and confirmed within requests and only waits here in between; a large
+    one is previewed and then imported by the background worker, which records its progress and report.
+    The file itself is dropped once imported; the report stays.
+    """
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", "Waiting for confirmation"
+        PREVIEWING = "previewing", "Checking every row"
+        PREVIEWED = "previewed", "Checked: waiting for confirmation"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Refused"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    model = models.CharField(max_length=100, blank=True, help_text="app_label.model_name")
+    resource = models.CharField(max_length=200, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_format = models.CharField(max_length=10, blank=True)
+    data = models.BinaryField(blank=True)
+    state = models.CharField(max_length=20, choices=State, default=State.UPLOADED)
+    rows = models.PositiveIntegerField(default=0)
+    totals = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name or self.pk} ({self.get_state_display().lower()})"
+
+    @property
+    def running(self) -> bool:
+        return self.state in {self.State.PREVIEWING, self.State.IMPORTING}

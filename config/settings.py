@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "import_export",
     "reversion",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "common",
     "relations",
     "articles",
 ]
@@ -101,6 +104,20 @@ CACHES = {
     )
 }
 
+# Progress of background imports, read by every server: Redis when there is one; otherwise files on
+# this machine, which its web and worker processes share.
+CACHES["jobs"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "jobs"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env("JOBS_CACHE_DIR", default=str(BASE_DIR / ".jobs-cache")),
+    }
+)
+
+# Background jobs (large imports) run in `manage.py db_worker`, queued in the database every server shares.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+
 # django-axes counts failed logins per user name and address, in the database every server shares.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -148,6 +165,15 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FOOTNOTE_MAX_IMPORT_BYTES = env.int("MAX_IMPORT_BYTES", default=10 * 1024 * 1024)
+# What a spreadsheet may hold once opened: an XLSX is checked before it is parsed (common/uploads.py).
+FOOTNOTE_MAX_IMPORT_ROWS = env.int("MAX_IMPORT_ROWS", default=200_000)
+FOOTNOTE_MAX_IMPORT_COLUMNS = env.int("MAX_IMPORT_COLUMNS", default=200)
+FOOTNOTE_MAX_IMPORT_UNCOMPRESSED_BYTES = env.int("MAX_IMPORT_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
+FOOTNOTE_MAX_IMPORT_MEMBERS = env.int("MAX_IMPORT_MEMBERS", default=200)
+# Files with more rows than this are previewed and imported by a background worker, with a progress bar.
+FOOTNOTE_IMPORT_INLINE_ROWS = env.int("IMPORT_INLINE_ROWS", default=2_000)
+# A file previewed but never confirmed is deleted after this many hours.
+FOOTNOTE_IMPORT_KEEP_HOURS = env.int("IMPORT_KEEP_HOURS", default=24)
 # An article file (Markdown, text or Word) the importer accepts, and the longest body an article may have.
 FOOTNOTE_MAX_ARTICLE_IMPORT_BYTES = env.int("MAX_ARTICLE_IMPORT_BYTES", default=2 * 1024 * 1024)
 FOOTNOTE_MAX_BODY_CHARS = env.int("MAX_BODY_CHARS", default=500_000)
@@ -211,6 +237,8 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+# The file between preview and confirm is kept in the database, so a confirm may land on any server.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "common.imports.DatabaseTmpStorage"
 
 FOOTNOTE_SITE_NAME = env("SITE_NAME", default="Footnote")
 

@@ -12,7 +12,7 @@ help:
 	@echo "make run    serve the site with demo content at http://127.0.0.1:$(PORT) (development mode)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff over the code"
-	@echo "make bench  how pages and the API scale with notes and claims, and how fast papers import"
+	@echo "make bench  how pages and the API scale with notes and claims, how fast papers and spreadsheets import, export memory"
 	@echo "make bench-scale  100,000 generated articles on PostgreSQL, served by gunicorn: p50 and p95 per page"
 
 check-python:
@@ -32,7 +32,10 @@ run: $(STAMP)
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py load_demo
 	DEBUG=true $(PY) manage.py demo_account --port $(PORT)
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The background worker (large spreadsheet imports) runs beside the site and stops with it.
+	DEBUG=true $(PY) manage.py db_worker --no-reload & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	$(VENV)/bin/pytest
@@ -44,6 +47,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/pages.py
 	$(PY) bench/imports.py
+	$(PY) bench/spreadsheets.py
+	$(PY) bench/exports.py
 
 bench-scale: $(STAMP)
 	$(PY) bench/scale.py

@@ -179,6 +179,16 @@ class SourceResource(SpreadsheetResource):
         import_id_fields = ("key",)
         use_bulk = True
 
+    example = {
+        "key": "china-customs-2022",
+        "url": "https://english.customs.gov.cn/statics/report/trade-2022.html",
+        "title": "China's trade with Central Asia, 2022",
+        "publisher": "General Administration of Customs of China",
+        "published_on": "2023-01-13",
+        "kind": "statistics",
+        "language": "en",
+    }
+
     def unique_values_in(self, name, dataset):
         if name == "normalised_url" and "url" in (dataset.headers or []):
             return {
@@ -230,6 +240,19 @@ class ClaimResource(SpreadsheetResource):
         attribute="developments", column_name="developments", widget=SlugListWidget(Development)
     )
     evidence = fields.Field(column_name="evidence", widget=EvidenceWidget())
+
+    example = {
+        "article": "central-asia-a-year-into-russias-war",
+        "position": "1",
+        "statement": "China's trade with Central Asia exceeded $70 billion in 2022.",
+        "quote": "exceeded $70 billion",
+        "status": "unverified",
+        "quantity_value": "70000000000",
+        "quantity_unit": "USD",
+        "quantity_period": "2022",
+        "actors": "china,kazakhstan",
+        "evidence": "sanctions-outlook-central-asia-2022 | supports | p. 4",
+    }
 
     # Evidence keeps its model's order (by id), which is the order the cell lists it in.
     RELATED = ("evidence__source", "actors", "developments")

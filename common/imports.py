@@ -19,8 +19,13 @@ from import_export.tmp_storages import BaseStorage
 from .models import ImportJob
 
 FORMATS = {format_class.__name__.lower(): format_class for format_class in (CSV, XLSX, TSV, JSON)}
-# The report keeps this many rows of each kind (invalid rows first); the totals count them all.
-REPORT_ROWS = 500
+# The report keeps this many rows of each kind, refused rows first; the totals count them all.
+REPORT_ROWS = {
+    RowResult.IMPORT_TYPE_INVALID: 500,
+    RowResult.IMPORT_TYPE_ERROR: 500,
+    RowResult.IMPORT_TYPE_NEW: 100,
+    RowResult.IMPORT_TYPE_UPDATE: 100,
+}
 PROGRESS_EVERY = 250
 
 
@@ -100,14 +105,12 @@ def _row_report(row_number: int, row) -> dict:
 def report_of(result) -> tuple[dict, list[dict]]:
     """The totals by kind, and the rows worth reading: every refused one first, then new and changed."""
     totals = {kind: count for kind, count in result.totals.items() if count}
-    kinds = [RowResult.IMPORT_TYPE_INVALID, RowResult.IMPORT_TYPE_ERROR, RowResult.IMPORT_TYPE_NEW,
-             RowResult.IMPORT_TYPE_UPDATE]  # fmt: skip
     rows = []
-    for kind in kinds:
+    for kind, limit in REPORT_ROWS.items():
         matching = (
             _row_report(number, row) for number, row in enumerate(result.rows, 1) if row.import_type == kind
         )
-        rows.extend(itertools.islice(matching, REPORT_ROWS))
+        rows.extend(itertools.islice(matching, limit))
     for error in result.base_errors:
         rows.insert(
             0,

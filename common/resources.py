@@ -8,13 +8,14 @@ import itertools
 import operator
 from decimal import Decimal, InvalidOperation
 
+import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, UniqueConstraint
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.encoding import force_str
-from django.conf import settings
 from import_export import resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 
@@ -280,6 +281,15 @@ class SpreadsheetResource(resources.ModelResource):
         if isinstance(f, models.CharField | models.TextField) and not f.null and not f.choices:
             return TextWidget
         return super().widget_from_django_field(f, default)
+
+    # One example row for the downloadable template, by column; a column left out is left empty.
+    example: dict[str, str] = {}
+
+    @classmethod
+    def template_dataset(cls) -> tablib.Dataset:
+        """The columns an import reads, with one example row to overwrite."""
+        columns = [field.column_name for field in cls().get_import_fields() if not field.readonly]
+        return tablib.Dataset([cls.example.get(column, "") for column in columns], headers=columns)
 
     def export_field(self, field, instance, **kwargs):
         return escape_formula(super().export_field(field, instance, **kwargs))

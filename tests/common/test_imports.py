@@ -1,0 +1,218 @@
+import csv
+import datetime
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Source
+from articles.resources import SourceResource
+from common.imports import DatabaseTmpStorage, import_job_confirm, import_job_create, import_job_run, progress_of
+from common.models import ImportJob
+from tests.factories import SourceFactory
+
+
+def _sources_csv(count: int, *, bad_row: int | None = None) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["key", "url", "title"])
+    for n in range(count):
+        url = "not an address" if n == bad_row else f"https://example.org/{n}"
+        writer.writerow([f"source-{n}", url, f"Report {n}"])
+    return out.getvalue().encode()
+
+
+def _job(count=5, **kwargs):
+    return import_job_create(
+        user=None,
+        model_label="articles.source",
+        resource_class=SourceResource,
+        file_name="sources.csv",
+        file_format="csv",
+        data=_sources_csv(count, **kwargs),
+        rows=count,
+    )
+
+
+# The file between preview and confirm ------------------------------------------------------------
+
+
+def test_the_file_kept_between_preview_and_confirm_is_read_back_by_name_and_removed(db):
+    kept = DatabaseTmpStorage(encoding="utf-8-sig", read_mode="r")
+    kept.save(b"key,title\r\nx,Y\r\n")
+
+    elsewhere = DatabaseTmpStorage(name=kept.name, encoding="utf-8-sig", read_mode="r")
+    assert elsewhere.read() == "key,title\r\nx,Y\r\n"
+    assert DatabaseTmpStorage(name=kept.name, read_mode="rb").read() == b"key,title\r\nx,Y\r\n"
+
+    elsewhere.remove()
+    assert not ImportJob.objects.exists()
+
+
+def test_files_never_confirmed_are_deleted_after_the_time_out(db, settings):
+    settings.FOOTNOTE_IMPORT_KEEP_HOURS = 2
+    DatabaseTmpStorage().save(b"old")
+    ImportJob.objects.update(created_at=timezone.now() - datetime.timedelta(hours=3))
+    DatabaseTmpStorage().save(b"new")
+
+    assert list(ImportJob.objects.values_list("data", flat=True)) == [b"new"]
+
+
+# Background jobs ---------------------------------------------------------------------------------
+
+
+def test_a_job_checks_every_row_then_imports_only_once_confirmed(db, django_capture_on_commit_callbacks):
+    job = _job(5)
+    import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+
+    assert job.state == ImportJob.State.PREVIEWED
+    assert job.totals == {"new": 5}
+    assert not Source.objects.exists()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        import_job_confirm(job=job, user=None)
+    assert len(callbacks) == 1  # the worker is asked once the confirmation is saved
+    import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+
+    assert job.state == ImportJob.State.IMPORTED
+    assert Source.objects.count() == 5
+    assert bytes(job.data) == b""  # the file goes, the report stays
+    assert job.totals == {"new": 5}
+
+
+def test_a_job_with_an_invalid_row_reports_it_by_row_and_cell_and_cannot_be_confirmed(db):
+    job = _job(5, bad_row=3)
+    job = import_job_run(job_id=job.pk)
+
+    assert job.state == ImportJob.State.FAILED
+    [invalid] = [entry for entry in job.report if entry["kind"] == "invalid"]
+    assert invalid["row"] == 4
+    assert "url" in invalid["errors"]
+    with pytest.raises(ValueError, match="cannot be imported now"):
+        import_job_confirm(job=job, user=None)
+    assert not Source.objects.exists()
+
+
+def test_a_job_confirmed_twice_is_imported_once(db):
+    job = import_job_run(job_id=_job(3).pk)
+    import_job_confirm(job=job, user=None)
+
+    with pytest.raises(ValueError):
+        import_job_confirm(job=job, user=None)
+
+
+def test_progress_is_read_from_the_shared_cache_while_a_job_runs(db):
+    from django.core.cache import caches
+
+    job = _job(3)
+    caches["jobs"].set(f"import-job-progress:{job.pk}", 2)
+    assert progress_of(job) == 2
+    finished = import_job_run(job_id=job.pk)
+    assert progress_of(finished) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_worker_runs_a_queued_job(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    job = _job(4)  # queued when its transaction commits
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.PREVIEWED
+    assert job.totals == {"new": 4}
+
+
+# In the admin ------------------------------------------------------------------------------------
+
+
+def _confirmation(preview) -> dict:
+    confirm = preview.context["confirm_form"]
+    return {name: confirm[name].value() for name in confirm.fields}
+
+
+def _upload(client, content: bytes, name="sources.csv", format_index="0"):
+    return client.post(
+        reverse("admin:articles_source_import"),
+        {"format": format_index, "import_file": SimpleUploadedFile(name, content, content_type="text/csv")},
+    )
+
+
+def test_a_large_file_goes_to_the_worker_and_its_page_shows_progress_then_the_report(admin_client, settings):
+    settings.FOOTNOTE_IMPORT_INLINE_ROWS = 3
+    response = _upload(admin_client, _sources_csv(10))
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:articles_source_import_job", args=[job.pk])
+    page = admin_client.get(response["Location"])
+    assert page.context["job"].state == ImportJob.State.PREVIEWING
+    assert b"<progress" in page.content
+    status = json.loads(admin_client.get(response["Location"] + "?format=json").content)
+    assert status == {"state": "previewing", "label": "Checking every row", "done": 0, "rows": 10}
+
+    import_job_run(job_id=job.pk)
+    page = admin_client.get(response["Location"])
+    assert page.context["totals"] == [("new", 10)]
+    confirm = admin_client.post(response["Location"])
+    assert confirm.status_code == 302
+    import_job_run(job_id=job.pk)
+
+    assert Source.objects.count() == 10
+    assert admin_client.get(response["Location"]).context["job"].state == ImportJob.State.IMPORTED
+
+
+def test_a_small_file_is_previewed_at_once_and_its_confirmation_reads_the_file_from_the_database(admin_client):
+    response = _upload(admin_client, _sources_csv(2))
+    confirm = _confirmation(response)
+    assert ImportJob.objects.filter(pk=confirm["import_file_name"]).exists()
+
+    admin_client.post(reverse("admin:articles_source_process_import"), confirm)
+
+    assert Source.objects.count() == 2
+    assert not ImportJob.objects.exists()
+
+
+def test_another_users_job_is_not_theirs_to_see(admin_client, client, settings, staff_user):
+    settings.FOOTNOTE_IMPORT_INLINE_ROWS = 1
+    url = _upload(admin_client, _sources_csv(3))["Location"]
+    client.force_login(staff_user)
+
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("format_index, extension", [("0", "csv"), ("1", "xlsx"), ("2", "tsv"), ("3", "json")])
+def test_each_template_holds_the_columns_and_an_example_row_that_imports(admin_client, format_index, extension):
+    from import_export.formats.base_formats import CSV, JSON, TSV, XLSX
+
+    response = admin_client.get(reverse("admin:articles_source_import_template") + f"?format={extension}")
+    assert response.status_code == 200
+    assert f'-template.{extension}"' in response["Content-Disposition"]
+    file_format = {"csv": CSV, "xlsx": XLSX, "tsv": TSV, "json": JSON}[extension]()
+    content = response.content if file_format.is_binary() else response.content.decode()
+    dataset = file_format.create_dataset(content)
+    assert "key" in dataset.headers and len(dataset) == 1
+
+    preview = _upload(admin_client, response.content, name=f"template.{extension}", format_index=format_index)
+    admin_client.post(reverse("admin:articles_source_process_import"), _confirmation(preview))
+    assert Source.objects.get().key == SourceResource.example["key"]
+
+
+def test_a_template_in_an_unknown_format_is_not_found(admin_client):
+    assert admin_client.get(reverse("admin:articles_source_import_template") + "?format=exe").status_code == 404
+
+
+def test_an_unchanged_export_previews_every_row_as_unchanged(admin_client):
+    SourceFactory.create_batch(3)
+    exported = SourceResource().export().export("csv").encode()
+
+    preview = _upload(admin_client, exported)
+
+    assert preview.context["result"].totals["skip"] == 3
+    assert preview.context["result"].totals["update"] == 0

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from common.admin import SpreadsheetAdmin, count_of
+from common.admin import SpreadsheetAdmin, SpreadsheetExportMixin, count_of
 from common.paging import KeysFirstPaginator
 from common.revisions import RestorableRevisionAdmin, RevisionAdmin
 
@@ -37,7 +37,7 @@ from .models import (
     Topic,
 )
 from .rendering import key_target, sanitise_html
-from .resources import ClaimResource, NoteResource, SourceResource
+from .resources import ArticleResource, ClaimResource, NoteResource, SourceResource
 from .rules import may_edit, may_publish
 from .search import narrowed_by_index
 from .search_index import ARTICLES, CLAIMS
@@ -360,7 +360,8 @@ def _tell(request, article: Article, report: RenderReport) -> None:
 
 
 @admin.register(Article)
-class ArticleAdmin(IndexedSearchMixin, RestorableRevisionAdmin):
+class ArticleAdmin(IndexedSearchMixin, SpreadsheetExportMixin, RestorableRevisionAdmin):
+    resource_classes = [ArticleResource]
     list_display = ["title", "kind", "where", "published_at", "byline", "citation_count", "claim_count"]
     list_filter = [MineFilter, StatusFilter, "kind", "topics"]
     search_fields = ["title", "dek"]

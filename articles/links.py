@@ -1,6 +1,7 @@
 """Web addresses of sources: one normal form, so the same page cited twice is one source, and advice
 for link targets that are not web addresses."""
 
+import functools
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -9,6 +10,7 @@ from w3lib.url import canonicalize_url, url_query_cleaner
 TRACKING_PARAMETERS = ("fbclid", "gclid", "mc_cid", "mc_eid", "igshid", "ref_src")
 
 
+@functools.lru_cache(maxsize=4096)  # a source's address is normalised to check it, then to save it
 def normalise_url(url: str) -> str:
     """Canonical form of `url` for de-duplication ('' for no address).
 

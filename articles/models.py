@@ -158,7 +158,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        permissions = [("publish_article", "Can publish, schedule, withdraw and correct articles")]
+        permissions = [
+            ("publish_article", "Can publish, schedule, withdraw and correct articles"),
+            ("export_article", "Can export articles"),
+        ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
             # The admin lists every article, whatever its status, newest first.

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.utils.encoding import force_str
 from import_export import fields, widgets
 
+from common.admin import count_of
 from common.resources import (
     IsoDateTimeWidget,
     IsoDateWidget,
@@ -27,7 +29,7 @@ from common.resources import (
 from relations.models import Actor, Development
 
 from .links import normalise_url
-from .models import Article, Citation, Claim, ClaimEvidence, Source
+from .models import Article, ArticleAuthor, Citation, Claim, ClaimEvidence, Source, Topic
 from .rendering import render_body
 from .rules import may_edit, may_publish
 from .services import NoteChoice, article_set_note_sources
@@ -398,6 +400,58 @@ class ClaimResource(SpreadsheetResource):
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         self._user = _importing_user(kwargs)
         return super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
+
+
+class ArticleResource(SpreadsheetResource):
+    """Articles' details for a spreadsheet, without their text: export only (texts come in as papers)."""
+
+    authors = fields.Field(column_name="authors", readonly=True)
+    topics = fields.Field(
+        attribute="topics", column_name="topics", widget=SlugListWidget(Topic), readonly=True
+    )
+    published_at = fields.Field(
+        attribute="published_at", column_name="published_at", widget=IsoDateTimeWidget()
+    )
+    updated_for_readers_at = fields.Field(
+        attribute="updated_for_readers_at", column_name="updated_for_readers_at", widget=IsoDateTimeWidget()
+    )
+    notes = fields.Field(column_name="notes", readonly=True)
+    claims = fields.Field(column_name="claims", readonly=True)
+
+    class Meta:
+        model = Article
+        fields = (
+            "slug",
+            "title",
+            "dek",
+            "kind",
+            "status",
+            "authors",
+            "topics",
+            "published_at",
+            "updated_for_readers_at",
+            "summary",
+            "notes",
+            "claims",
+        )
+        import_id_fields = ("slug",)
+
+    def filter_export(self, queryset, **kwargs):
+        bylines = ArticleAuthor.objects.select_related("author").order_by("position", "id")
+        return (
+            queryset.defer("body", "body_html", "body_text")
+            .annotate(note_count=count_of(Citation, "article"), claim_count=count_of(Claim, "article"))
+            .prefetch_related(Prefetch("bylines", queryset=bylines), "topics")
+        )
+
+    def dehydrate_authors(self, article):
+        return ", ".join(byline.author.slug for byline in article.bylines.all())
+
+    def dehydrate_notes(self, article):
+        return getattr(article, "note_count", None)
+
+    def dehydrate_claims(self, article):
+        return getattr(article, "claim_count", None)
 
 
 class NoteResource(SpreadsheetResource):

@@ -10,12 +10,13 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonRespons
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, JSON, TSV, XLSX
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from .imports import REPORT_ROWS, import_job_confirm, import_job_create, progress_of
 from .models import ImportJob
+from .uploads import RefusedUpload, check_upload, limits_from_settings
 
 
 def count_of(model, field: str):
@@ -47,8 +48,6 @@ class SpreadsheetImportForm(ImportForm):
         upload, index = cleaned.get("import_file"), cleaned.get("format")
         if upload is None or index in (None, ""):
             return cleaned
-        from .uploads import RefusedUpload, check_upload, limits_from_settings  # TEMP until it lands
-
         file_format = self.file_formats[int(index)]()
         data = b"".join(upload.chunks())
         try:
@@ -76,6 +75,13 @@ class SpreadsheetExportForm(SelectableFieldsExportForm):
     @property
     def media(self):
         return super().media + forms.Media(js=["admin/js/export_select_all.js"])
+
+
+class SpreadsheetExportMixin(ExportMixin):
+    """Export only, for what comes in another way (articles come in as papers)."""
+
+    export_formats = [CSV, XLSX, TSV, JSON]
+    export_form_class = SpreadsheetExportForm
 
 
 class SpreadsheetAdmin(ImportExportModelAdmin):

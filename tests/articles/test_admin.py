@@ -341,8 +341,8 @@ def test_an_import_with_a_bad_row_shows_the_error_and_offers_no_confirmation(adm
 @pytest.mark.parametrize(
     ("model_name", "content", "message"),
     [
-        ("source", b"\x00\xff\xfe garbage \x89PNG\r\n\x1a\n\x00", "while trying to read file"),
-        ("claim", b"\x00\xff\xfe garbage \x89PNG\r\n\x1a\n\x00", "while trying to read file"),
+        ("source", b"\x00\xff\xfe garbage \x89PNG\r\n\x1a\n\x00", "is refused: it is not UTF-8 text"),
+        ("claim", b"\x00\xff\xfe garbage \x89PNG\r\n\x1a\n\x00", "is refused: it is not UTF-8 text"),
         ("source", b"", "The submitted file is empty."),
         ("source", b"title\nNo key column\n", "not present in the file headers: key"),
         ("claim", b"statement\nNo article column\n", "This field cannot be null."),
@@ -403,7 +403,7 @@ def test_a_file_too_large_to_import_is_refused_with_its_size(admin_client, setti
     response = _upload(admin_client, "source", "sources.csv", csv)
 
     assert response.status_code == 200
-    assert "files to import can be at most 1.0\xa0KB" in response.content.decode()
+    assert "a file can be at most 1.0\xa0KB" in response.content.decode()
     assert not Source.objects.exists()
 
 

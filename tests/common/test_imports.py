@@ -216,3 +216,46 @@ def test_an_unchanged_export_previews_every_row_as_unchanged(admin_client):
 
     assert preview.context["result"].totals["skip"] == 3
     assert preview.context["result"].totals["update"] == 0
+
+
+def _xlsx(cells: dict[tuple[int, int], str]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["key", "url", "title"])
+    for (row, column), value in cells.items():
+        sheet.cell(row=row, column=column, value=value)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, content, format_index, reason",
+    [
+        ("deep.xlsx", _xlsx({(1_048_576, 1): "x"}), "1", "row 1,048,576"),
+        ("wide.xlsx", _xlsx({(2, 16_384): "x"}), "1", "XFD"),
+        ("latin.csv", "key,title\nkirguizistan,Rép\xfablica\n".encode("latin-1"), "0", "UTF-8"),
+        ("nested.json", b'[{"key": "x", "title": {"nested": "object"}}]', "3", "title"),
+    ],
+)
+def test_a_hostile_file_is_refused_by_name_with_its_reason_and_nothing_is_kept(
+    admin_client, name, content, format_index, reason
+):
+    response = _upload(admin_client, content, name=name, format_index=format_index)
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["import_file"]
+    assert name in error and reason in error
+    assert not ImportJob.objects.exists()
+    assert not Source.objects.exists()
+
+
+def test_the_import_page_lists_the_users_recent_large_imports(admin_client, settings):
+    settings.FOOTNOTE_IMPORT_INLINE_ROWS = 1
+    job_url = _upload(admin_client, _sources_csv(3))["Location"]
+
+    page = admin_client.get(reverse("admin:articles_source_import"))
+
+    assert [url for _, url in page.context["recent_jobs"]] == [job_url]

@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from import_export.admin import ExportMixin, ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, JSON, TSV, XLSX
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 
+from .formats import CSV, JSON, TSV, XLSX
 from .imports import REPORT_ROWS, import_job_confirm, import_job_create, progress_of
 from .models import ImportJob
 from .uploads import RefusedUpload, check_upload, limits_from_settings

@@ -12,13 +12,13 @@ from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from import_export.formats.base_formats import CSV, JSON, TSV, XLSX
 from import_export.results import RowResult
 from import_export.tmp_storages import BaseStorage
 
+from . import formats
 from .models import ImportJob
 
-FORMATS = {format_class.__name__.lower(): format_class for format_class in (CSV, XLSX, TSV, JSON)}
+FORMATS = {format_class.__name__.lower(): format_class for format_class in formats.FORMATS}
 # The report keeps this many rows of each kind, refused rows first; the totals count them all.
 REPORT_ROWS = {
     RowResult.IMPORT_TYPE_INVALID: 500,

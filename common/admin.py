@@ -2,7 +2,7 @@
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonRespons
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 
@@ -203,3 +204,29 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
             "report_cut": any(job.totals.get(kind, 0) > limit for kind, limit in REPORT_ROWS.items()),
         }
         return TemplateResponse(request, "admin/import_export/import_job.html", context)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Every large import, for administrators: who brought in which file, and how it ended."""
+
+    list_display = ["file_name", "model", "user", "state", "rows", "created_at", "report_link"]
+    list_filter = ["state", "model"]
+    list_select_related = ["user"]
+    fields = list_display[:-1] + ["finished_at", "error"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(state=ImportJob.State.UPLOADED).defer("data", "report")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="report")
+    def report_link(self, job):
+        app_label, model_name = job.model.split(".")
+        url = reverse(f"admin:{app_label}_{model_name}_import_job", args=[job.pk])
+        return format_html('<a href="{}">Open</a>', url)

@@ -259,3 +259,14 @@ def test_the_import_page_lists_the_users_recent_large_imports(admin_client, sett
     page = admin_client.get(reverse("admin:articles_source_import"))
 
     assert [url for _, url in page.context["recent_jobs"]] == [job_url]
+
+
+def test_administrators_see_every_large_import_with_a_link_to_its_report(admin_client, settings):
+    settings.FOOTNOTE_IMPORT_INLINE_ROWS = 1
+    job_url = _upload(admin_client, _sources_csv(3))["Location"]
+    DatabaseTmpStorage().save(b"a small file waiting for its confirmation")
+
+    page = admin_client.get(reverse("admin:common_importjob_changelist"))
+
+    assert [job.file_name for job in page.context["cl"].result_list] == ["sources.csv"]
+    assert job_url in page.content.decode()

@@ -99,6 +99,13 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
     export_form_class = SpreadsheetExportForm
     import_template_name = "admin/import_export/import.html"
 
+    def has_import_permission(self, request):
+        return super().has_import_permission(request) and self.may_write_rows(request)
+
+    def may_write_rows(self, request) -> bool:
+        """Importing writes rows: it needs the right to add or change them too (each row is checked)."""
+        return self.has_add_permission(request) or self.has_change_permission(request)
+
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         own = [

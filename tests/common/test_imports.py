@@ -270,3 +270,12 @@ def test_administrators_see_every_large_import_with_a_link_to_its_report(admin_c
 
     assert [job.file_name for job in page.context["cl"].result_list] == ["sources.csv"]
     assert job_url in page.content.decode()
+
+
+def test_the_import_permission_alone_does_not_open_the_import_page(client, staff_user):
+    from django.contrib.auth.models import Permission
+
+    staff_user.user_permissions.add(*Permission.objects.filter(codename__in=["view_source", "import_source"]))
+    client.force_login(staff_user)
+
+    assert client.get(reverse("admin:articles_source_import")).status_code == 403

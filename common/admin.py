@@ -136,6 +136,10 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         response = super().import_action(request, **kwargs)
         if isinstance(response, TemplateResponse):
             response.context_data["recent_jobs"] = self._recent_jobs(request.user)
+            response.context_data["fields_list"] = [  # what an import reads, not the columns only exported
+                (resource_class().get_display_name(), resource_class.template_dataset().headers)
+                for resource_class in self.get_import_resource_classes(request)
+            ]
         return response
 
     def _recent_jobs(self, user) -> list:

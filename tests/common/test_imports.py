@@ -279,3 +279,11 @@ def test_the_import_permission_alone_does_not_open_the_import_page(client, staff
     client.force_login(staff_user)
 
     assert client.get(reverse("admin:articles_source_import")).status_code == 403
+
+
+def test_the_import_page_lists_the_columns_an_import_reads_and_not_those_only_exported(admin_client):
+    page = admin_client.get(reverse("admin:articles_claim_import"))
+
+    [(_, columns)] = page.context["fields_list"]
+    assert "evidence" in columns and "status" in columns
+    assert not {"checked_by", "checked_by_name", "checked_at"} & set(columns)

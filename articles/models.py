@@ -396,14 +396,6 @@ class Source(models.Model):
         self.derive_from_address()
         super().save(*args, **kwargs)
 
-    def derive_from_address(self):
-        """Set what follows from the address: its normal form, and whether the link is missing."""
-        self.normalised_url = normalise_url(self.url)
-        if self.url:
-            self.placeholder = False  # given an address, it is a source in its own right
-        elif self.link_status == self.LinkStatus.UNCHECKED:
-            self.link_status = self.LinkStatus.MISSING
-
     def get_absolute_url(self):
         return reverse("articles:source-detail", kwargs={"pk": self.pk})
 
@@ -422,6 +414,14 @@ class Source(models.Model):
         if not normalised or getattr(self, "addresses_checked_in_bulk", False):
             return False
         return Source.objects.filter(normalised_url=normalised).exclude(pk=self.pk).exists()
+
+    def derive_from_address(self):
+        """Set what follows from the address: its normal form, and whether the link is missing."""
+        self.normalised_url = normalise_url(self.url)
+        if self.url:
+            self.placeholder = False  # given an address, it is a source in its own right
+        elif self.link_status == self.LinkStatus.UNCHECKED:
+            self.link_status = self.LinkStatus.MISSING
 
 
 class CitationManager(models.Manager):

@@ -56,9 +56,8 @@ def claim_rows(count: int, articles: list[str], sources: list[str], actors: list
 
 
 def dataset_of(rows: list[dict]):
-    from import_export.formats.base_formats import CSV
-
     import tablib
+    from import_export.formats.base_formats import CSV
 
     dataset = tablib.Dataset(headers=list(rows[0]))
     for row in rows:

@@ -49,7 +49,9 @@ def test_a_template_is_downloaded_filled_previewed_and_imported(page, live_serve
     assert set(Source.objects.values_list("key", flat=True)) == {"china-customs-2022", "second"}
 
 
-def test_a_large_file_moves_a_progress_bar_then_imports_on_confirmation(page, live_server, tmp_path, settings):
+def test_a_large_file_moves_a_progress_bar_then_imports_on_confirmation(
+    page, live_server, tmp_path, settings
+):
     settings.FOOTNOTE_IMPORT_INLINE_ROWS = 10
     big = tmp_path / "archive.csv"
     with big.open("w", newline="") as out:

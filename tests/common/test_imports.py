@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from articles.models import Source
 from articles.resources import SourceResource
-from common.imports import DatabaseTmpStorage, import_job_confirm, import_job_create, import_job_run, progress_of
+from common.imports import (
+    DatabaseTmpStorage,
+    import_job_confirm,
+    import_job_create,
+    import_job_run,
+    progress_of,
+)
 from common.models import ImportJob
 from tests.factories import SourceFactory
 
@@ -168,7 +174,9 @@ def test_a_large_file_goes_to_the_worker_and_its_page_shows_progress_then_the_re
     assert admin_client.get(response["Location"]).context["job"].state == ImportJob.State.IMPORTED
 
 
-def test_a_small_file_is_previewed_at_once_and_its_confirmation_reads_the_file_from_the_database(admin_client):
+def test_a_small_file_is_previewed_at_once_and_its_confirmation_reads_the_file_from_the_database(
+    admin_client,
+):
     response = _upload(admin_client, _sources_csv(2))
     confirm = _confirmation(response)
     assert ImportJob.objects.filter(pk=confirm["import_file_name"]).exists()
@@ -187,8 +195,12 @@ def test_another_users_job_is_not_theirs_to_see(admin_client, client, settings, 
     assert client.get(url).status_code == 403
 
 
-@pytest.mark.parametrize("format_index, extension", [("0", "csv"), ("1", "xlsx"), ("2", "tsv"), ("3", "json")])
-def test_each_template_holds_the_columns_and_an_example_row_that_imports(admin_client, format_index, extension):
+@pytest.mark.parametrize(
+    "format_index, extension", [("0", "csv"), ("1", "xlsx"), ("2", "tsv"), ("3", "json")]
+)
+def test_each_template_holds_the_columns_and_an_example_row_that_imports(
+    admin_client, format_index, extension
+):
     from import_export.formats.base_formats import CSV, JSON, TSV, XLSX
 
     response = admin_client.get(reverse("admin:articles_source_import_template") + f"?format={extension}")
@@ -205,7 +217,9 @@ def test_each_template_holds_the_columns_and_an_example_row_that_imports(admin_c
 
 
 def test_a_template_in_an_unknown_format_is_not_found(admin_client):
-    assert admin_client.get(reverse("admin:articles_source_import_template") + "?format=exe").status_code == 404
+    assert (
+        admin_client.get(reverse("admin:articles_source_import_template") + "?format=exe").status_code == 404
+    )
 
 
 def test_an_unchanged_export_previews_every_row_as_unchanged(admin_client):

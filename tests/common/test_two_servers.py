@@ -96,7 +96,9 @@ class _Browser:
             body, content_type = _multipart(fields, files)
         else:
             body, content_type = urllib.parse.urlencode(fields).encode(), "application/x-www-form-urlencoded"
-        request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type, "Referer": url})
+        request = urllib.request.Request(
+            url, data=body, headers={"Content-Type": content_type, "Referer": url}
+        )
         try:
             with self.opener.open(request) as response:
                 return response.status, response.read()
@@ -113,7 +115,9 @@ def _multipart(fields: dict, files: dict) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     parts = []
     for name, value in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
     for name, (filename, content) in files.items():
         head = (
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'

@@ -400,24 +400,27 @@ class _XmlScan:
         )
 
     def _start(self, tag: str, attributes: dict[str, str]) -> None:
-        self.root_seen = True
-        if tag == _ROW:
+        # Called for every element of every part: cells, the most frequent, are tested first and cheaply.
+        if tag == _CELL:
+            self._cell(attributes.get("r"))
+        elif tag == _ROW:
             r = attributes.get("r")
             self.row = self.row + 1 if r is None else _row_number(r)
             self.column = 0
             _check_row(self.row, self.limits, "its sheet reaches")
-        elif tag == _CELL:
-            self._cell(attributes.get("r"))
         elif tag == _DIMENSION:
             _check_dimension(attributes.get("ref", ""), self.limits)
+        self.root_seen = True
 
     def _cell(self, r: str | None) -> None:
         if r is None:
             self.column += 1
         else:
             self.column, row = _cell_position(r)
-            _check_row(row, self.limits, "its sheet reaches")
-        _check_column(self.column, self.limits, "its sheet reaches")
+            if row > self.row:  # a cell may name a row below its <row>; openpyxl believes the cell
+                _check_row(row, self.limits, "its sheet reaches")
+        if self.column > self.limits.max_columns:
+            _check_column(self.column, self.limits, "its sheet reaches")
 
 
 def _check_row(row: int, limits: UploadLimits, what: str) -> None:
@@ -472,6 +475,7 @@ def _cell_position(ref: str) -> tuple[int, int]:
     return _column_number(letters), int(digits)
 
 
+@functools.cache  # at most 18,278 keys (one to three letters), looked up for every cell
 def _column_number(letters: str) -> int:
     number = 0
     for letter in letters.upper():

@@ -37,7 +37,14 @@ from .models import (
     Topic,
 )
 from .rendering import key_target, sanitise_html
-from .resources import ArticleResource, ClaimResource, NoteResource, SourceResource
+from .resources import (
+    ArticleResource,
+    AuthorResource,
+    ClaimResource,
+    NoteResource,
+    SourceResource,
+    TopicResource,
+)
 from .rules import may_edit, may_publish
 from .search import narrowed_by_index
 from .search_index import ARTICLES, CLAIMS
@@ -177,7 +184,8 @@ SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "col
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(SpreadsheetAdmin):
+    resource_classes = [AuthorResource]
     list_display = ["name", "affiliation", "user", "article_count"]
     list_select_related = ["user"]
     search_fields = ["name", "slug", "affiliation"]
@@ -198,7 +206,8 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(SpreadsheetAdmin):
+    resource_classes = [TopicResource]
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -47,6 +47,7 @@ class Author(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("import_author", "Can import authors"), ("export_author", "Can export authors")]
 
     def __str__(self):
         return self.name
@@ -75,6 +76,7 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("import_topic", "Can import topics"), ("export_topic", "Can export topics")]
 
     def __str__(self):
         return self.name

@@ -29,7 +29,7 @@ from common.resources import (
 from relations.models import Actor, Development
 
 from .links import normalise_url
-from .models import Article, ArticleAuthor, Citation, Claim, ClaimEvidence, Source, Topic
+from .models import Article, ArticleAuthor, Author, Citation, Claim, ClaimEvidence, Source, Topic
 from .rendering import render_body
 from .rules import may_edit, may_publish
 from .services import NoteChoice, article_set_note_sources
@@ -400,6 +400,28 @@ class ClaimResource(SpreadsheetResource):
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         self._user = _importing_user(kwargs)
         return super().import_data(dataset, dry_run, raise_errors, use_transactions, **kwargs)
+
+
+class AuthorResource(SpreadsheetResource):
+    """Authors keyed by slug. Whose account an author is stays an editor's choice in the admin."""
+
+    class Meta:
+        model = Author
+        fields = ("slug", "name", "affiliation", "bio")
+        import_id_fields = ("slug",)
+
+    example = {"slug": "aida-nurlanova", "name": "Aida Nurlanova", "affiliation": "Footnote Institute"}
+
+
+class TopicResource(SpreadsheetResource):
+    """Topics keyed by slug."""
+
+    class Meta:
+        model = Topic
+        fields = ("slug", "name", "description")
+        import_id_fields = ("slug",)
+
+    example = {"slug": "water", "name": "Water", "description": "Rivers, dams and who shares them."}
 
 
 class ArticleResource(SpreadsheetResource):

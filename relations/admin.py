@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from common.admin import SpreadsheetAdmin, count_of
 
 from .models import Actor, Development, Membership, Relation
-from .resources import ActorResource
+from .resources import ActorResource, DevelopmentResource, MembershipResource, RelationResource
 
 
 class MembershipInline(admin.TabularInline):
@@ -42,6 +42,18 @@ class ActorAdmin(SpreadsheetAdmin):
         return obj.claim_count
 
 
+@admin.register(Membership)
+class MembershipAdmin(SpreadsheetAdmin):
+    """Every membership at once, for spreadsheets; one actor's are edited on its page."""
+
+    resource_classes = [MembershipResource]
+    list_display = ["member", "organisation", "role", "start_date", "end_date"]
+    list_filter = ["role", "organisation"]
+    list_select_related = ["member", "organisation"]
+    search_fields = ["member__name", "organisation__name"]
+    autocomplete_fields = ["member", "organisation"]
+
+
 class RelationAdminForm(forms.ModelForm):
     """Puts the pair in canonical order before validation, so the constraints see what will be saved."""
 
@@ -58,7 +70,8 @@ class RelationAdminForm(forms.ModelForm):
 
 
 @admin.register(Relation)
-class RelationAdmin(admin.ModelAdmin):
+class RelationAdmin(SpreadsheetAdmin):
+    resource_classes = [RelationResource]
     form = RelationAdminForm
     list_display = ["__str__", "slug", "state", "updated_at"]
     list_select_related = ["actor_a", "actor_b"]
@@ -117,7 +130,8 @@ class DevelopmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Development)
-class DevelopmentAdmin(admin.ModelAdmin):
+class DevelopmentAdmin(SpreadsheetAdmin):
+    resource_classes = [DevelopmentResource]
     form = DevelopmentAdminForm
     list_display = [
         "title",

@@ -94,6 +94,10 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["organisation__name", "member__name"]
+        permissions = [
+            ("import_membership", "Can import memberships"),
+            ("export_membership", "Can export memberships"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["member", "organisation", "role"], name="membership_unique_role"),
             models.CheckConstraint(condition=~Q(member=F("organisation")), name="membership_not_in_itself"),
@@ -139,6 +143,10 @@ class Relation(models.Model):
 
     class Meta:
         ordering = ["slug"]
+        permissions = [
+            ("import_relation", "Can import relations"),
+            ("export_relation", "Can export relations"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["actor_a", "actor_b"], name="relation_pair_unique"),
             # Canonical order also rules out pairing an actor with itself.
@@ -209,6 +217,10 @@ class Development(models.Model):
 
     class Meta:
         ordering = ["-date", "title"]
+        permissions = [
+            ("import_development", "Can import developments"),
+            ("export_development", "Can export developments"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(tone__gte=-2) & Q(tone__lte=2), name="development_tone_in_scale"

@@ -45,7 +45,7 @@ def _ensure_permissions(apps):
             app_config.models_module = models_module
 
 
-def set_roles(apps, schema_editor):
+def set_roles(apps, schema_editor, analyst=ANALYST):
     _ensure_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
@@ -70,7 +70,7 @@ def set_roles(apps, schema_editor):
 
     content = Permission.objects.filter(content_type__app_label__in=CONTENT_APPS)
     roles = {
-        "Analyst": named(ANALYST),
+        "Analyst": named(analyst),
         "Editor": list(content),
         "Administrator": list(Permission.objects.all()),
     }

@@ -5,6 +5,8 @@ import json
 
 import pytest
 from django import forms
+from django.apps import apps
+from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -320,17 +322,45 @@ def _export_everything(client, model: str, format_index: str) -> bytes:
 @pytest.mark.parametrize(
     "format_index, name", [("0", "all.csv"), ("1", "all.xlsx"), ("2", "all.tsv"), ("3", "all.json")]
 )
-@pytest.mark.parametrize("model", ["articles_source", "articles_claim", "relations_actor"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "articles_source",
+        "articles_claim",
+        "articles_author",
+        "articles_topic",
+        "relations_actor",
+        "relations_membership",
+        "relations_relation",
+        "relations_development",
+    ],
+)
 def test_everything_exported_from_the_admin_imports_back_as_unchanged(
     admin_client, model, format_index, name
 ):
-    from tests.factories import ActorFactory, ClaimEvidenceFactory, ClaimFactory
+    from tests.factories import (
+        ActorFactory,
+        AuthorFactory,
+        ClaimEvidenceFactory,
+        ClaimFactory,
+        DevelopmentFactory,
+        MembershipFactory,
+        OrganisationFactory,
+        RelationFactory,
+        TopicFactory,
+    )
 
     evidence = ClaimEvidenceFactory(
         claim=ClaimFactory(statement="  Trade\r\nrose 中文 ", quote="=SUM(A1)"), locator="  p. 3\nline"
     )
-    evidence.claim.actors.add(ActorFactory(aliases="  A\nB ", description=""))
+    kazakhstan, china = ActorFactory(aliases="  A\nB ", description=""), ActorFactory(description="\x0bvt")
+    evidence.claim.actors.add(kazakhstan)
     SourceFactory(title="Кыргызстан\r\n", publisher="-3", author="")
+    AuthorFactory(bio="  Writes\r\non water. ", affiliation="")
+    TopicFactory(description="=1+1")
+    MembershipFactory(member=kazakhstan, organisation=OrganisationFactory(), end_date=None)
+    RelationFactory(actor_a=china, actor_b=kazakhstan, summary="  tense\nat times ")
+    DevelopmentFactory(participants=[kazakhstan, china], description="@mention\r\n")
     exported = _export_everything(admin_client, model, format_index)
 
     app, model_name = model.split("_")
@@ -342,3 +372,26 @@ def test_everything_exported_from_the_admin_imports_back_as_unchanged(
     result = preview.context["result"]
     assert not result.has_errors() and not result.has_validation_errors()
     assert result.totals["skip"] == result.total_rows > 0
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "articles_source",
+        "articles_claim",
+        "articles_author",
+        "articles_topic",
+        "relations_actor",
+        "relations_membership",
+        "relations_relation",
+        "relations_development",
+    ],
+)
+def test_every_spreadsheet_has_a_template_with_its_columns_and_an_example(admin_client, model):
+    response = admin_client.get(reverse(f"admin:{model}_import_template") + "?format=csv")
+
+    [header, example] = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    model_admin = admin.site._registry[apps.get_model(*model.split("_"))]
+    resource = model_admin.get_import_resource_classes(None)[0]
+    assert header == resource.template_dataset().headers
+    assert any(example)

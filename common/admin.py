@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 
+from .exports import StreamingExportMixin
 from .formats import CSV, JSON, TSV, XLSX
 from .imports import REPORT_ROWS, import_job_confirm, import_job_create, progress_of
 from .models import ImportJob
@@ -78,14 +79,14 @@ class SpreadsheetExportForm(SelectableFieldsExportForm):
         return super().media + forms.Media(js=["admin/js/export_select_all.js"])
 
 
-class SpreadsheetExportMixin(ExportMixin):
+class SpreadsheetExportMixin(StreamingExportMixin, ExportMixin):
     """Export only, for what comes in another way (articles come in as papers)."""
 
     export_formats = [CSV, XLSX, TSV, JSON]
     export_form_class = SpreadsheetExportForm
 
 
-class SpreadsheetAdmin(ImportExportModelAdmin):
+class SpreadsheetAdmin(StreamingExportMixin, ImportExportModelAdmin):
     """Import and export through CSV, Excel, TSV or JSON; the model's import_/export_ permissions guard
     each, and every row imported also needs the right to add or change it.
 

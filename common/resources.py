@@ -291,6 +291,13 @@ class SpreadsheetResource(resources.ModelResource):
         columns = [field.column_name for field in cls().get_import_fields() if not field.readonly]
         return tablib.Dataset([cls.example.get(column, "") for column in columns], headers=columns)
 
+    def iter_queryset(self, queryset):
+        # A chunk at a time, with its prefetches (the library pages with OFFSET when there are any).
+        if not isinstance(queryset, models.QuerySet):
+            yield from queryset
+            return
+        yield from (queryset if queryset.ordered else queryset.order_by("pk")).iterator(chunk_size=2000)
+
     def export_field(self, field, instance, **kwargs):
         return escape_formula(super().export_field(field, instance, **kwargs))
 

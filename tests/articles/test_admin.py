@@ -383,7 +383,7 @@ def test_the_admin_export_escapes_formulae_without_eating_them(admin_client):
     )  # fmt: skip
 
     assert response.status_code == 200
-    text = response.content.decode()
+    text = b"".join(response.streaming_content).decode()
     assert "'=HYPERLINK" in text
     assert "'@team" in text
 

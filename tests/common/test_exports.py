@@ -20,7 +20,9 @@ TRICKY = "  Кыргызстан 中文\nsecond line "
 def _read(response, extension) -> list[list[str]]:
     if extension == "xlsx":
         sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
-        return [["" if value is None else value for value in row] for row in sheet.iter_rows(values_only=True)]
+        return [
+            ["" if value is None else value for value in row] for row in sheet.iter_rows(values_only=True)
+        ]
     text = b"".join(response.streaming_content).decode("utf-8")
     if extension == "json":
         records = json.loads(text)

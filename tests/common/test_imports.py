@@ -24,6 +24,18 @@ from common.imports import (
 from common.models import ImportJob
 from tests.factories import SourceFactory
 
+# Every admin list that imports and exports spreadsheets.
+SPREADSHEET_MODELS = [
+    "articles_source",
+    "articles_claim",
+    "articles_author",
+    "articles_topic",
+    "relations_actor",
+    "relations_membership",
+    "relations_relation",
+    "relations_development",
+]
+
 
 def _sources_csv(count: int, *, bad_row: int | None = None) -> bytes:
     out = io.StringIO()
@@ -322,19 +334,7 @@ def _export_everything(client, model: str, format_index: str) -> bytes:
 @pytest.mark.parametrize(
     "format_index, name", [("0", "all.csv"), ("1", "all.xlsx"), ("2", "all.tsv"), ("3", "all.json")]
 )
-@pytest.mark.parametrize(
-    "model",
-    [
-        "articles_source",
-        "articles_claim",
-        "articles_author",
-        "articles_topic",
-        "relations_actor",
-        "relations_membership",
-        "relations_relation",
-        "relations_development",
-    ],
-)
+@pytest.mark.parametrize("model", SPREADSHEET_MODELS)
 def test_everything_exported_from_the_admin_imports_back_as_unchanged(
     admin_client, model, format_index, name
 ):
@@ -374,19 +374,7 @@ def test_everything_exported_from_the_admin_imports_back_as_unchanged(
     assert result.totals["skip"] == result.total_rows > 0
 
 
-@pytest.mark.parametrize(
-    "model",
-    [
-        "articles_source",
-        "articles_claim",
-        "articles_author",
-        "articles_topic",
-        "relations_actor",
-        "relations_membership",
-        "relations_relation",
-        "relations_development",
-    ],
-)
+@pytest.mark.parametrize("model", SPREADSHEET_MODELS)
 def test_every_spreadsheet_has_a_template_with_its_columns_and_an_example(admin_client, model):
     response = admin_client.get(reverse(f"admin:{model}_import_template") + "?format=csv")
 

@@ -151,6 +151,17 @@ class SpreadsheetAdmin(StreamingExportMixin, ImportExportModelAdmin):
         )
         return [(job, self._job_url(job)) for job in jobs]
 
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except ImportJob.DoesNotExist:  # confirmed twice, or after the file was let go
+            messages.error(
+                request,
+                "This file is no longer kept: it was imported already, or previewed more than "
+                f"{settings.FOOTNOTE_IMPORT_KEEP_HOURS} hours ago. Upload it again to import it.",
+            )
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+
     def _import_in_background(self, request, form):
         upload = form.cleaned_data["import_file"]
         file_format = form.file_formats[int(form.cleaned_data["format"])]

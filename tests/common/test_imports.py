@@ -383,3 +383,13 @@ def test_every_spreadsheet_has_a_template_with_its_columns_and_an_example(admin_
     resource = model_admin.get_import_resource_classes(None)[0]
     assert header == resource.template_dataset().headers
     assert any(example)
+
+
+def test_a_confirmation_sent_twice_imports_once_and_then_says_the_file_is_gone(admin_client):
+    confirm = _confirmation(_upload(admin_client, _sources_csv(2)))
+    admin_client.post(reverse("admin:articles_source_process_import"), confirm)
+
+    again = admin_client.post(reverse("admin:articles_source_process_import"), confirm, follow=True)
+
+    assert Source.objects.count() == 2
+    assert any("no longer kept" in str(message) for message in again.context["messages"])

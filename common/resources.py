@@ -236,8 +236,8 @@ def _check_holds(condition: Q, instance) -> bool | None:
         value = getattr(instance, instance._meta.get_field(name).attname)
         if isinstance(wanted, F):
             wanted = getattr(instance, instance._meta.get_field(wanted.name).attname)
-        if kind == "isnull":
-            outcomes.append((value is None) == wanted)
+        if kind == "isnull" or (kind in ("", "exact") and wanted is None):
+            outcomes.append((value is None) == (wanted if kind == "isnull" else True))
         elif kind in ("", *_COMPARISONS) and not hasattr(wanted, "resolve_expression"):
             compare = _COMPARISONS[kind or "exact"]
             outcomes.append(None if value is None or wanted is None else compare(value, wanted))

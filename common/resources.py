@@ -205,7 +205,10 @@ class KeyedInstanceLoader(ModelInstanceLoader):
 
     def get_instance(self, row):
         if self.key_field is None:  # a key of several columns: one lookup per row
-            return super().get_instance(row)
+            try:
+                return super().get_instance(row)
+            except ValueError:
+                return None  # a key cell names nothing: the row reports it as invalid
         try:
             key = self.key_field.clean(row)
         except ValueError:

@@ -4,9 +4,9 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -317,6 +317,33 @@ class Correction(models.Model):
         return f"Correction to {self.article} on {self.published_at:%Y-%m-%d}"
 
 
+class Reliability(models.TextChoices):
+    """The Admiralty system's grade of a source's reliability."""
+
+    A = "A", "A — completely reliable"
+    B = "B", "B — usually reliable"
+    C = "C", "C — fairly reliable"
+    D = "D", "D — not usually reliable"
+    E = "E", "E — unreliable"
+    F = "F", "F — reliability cannot be judged"
+
+
+class Credibility(models.IntegerChoices):
+    """The Admiralty system's grade of the information's credibility."""
+
+    CONFIRMED = 1, "1 — confirmed by other sources"
+    PROBABLY_TRUE = 2, "2 — probably true"
+    POSSIBLY_TRUE = 3, "3 — possibly true"
+    DOUBTFUL = 4, "4 — doubtful"
+    IMPROBABLE = 5, "5 — improbable"
+    CANNOT_JUDGE = 6, "6 — truth cannot be judged"
+
+
+class Origin(models.TextChoices):
+    PRIMARY = "primary", "Primary: the record itself or its maker"
+    SECONDARY = "secondary", "Secondary: reports on it"
+
+
 class SourceQuerySet(models.QuerySet):
     def published(self):
         """Sources the public may see: cited by, or evidence for a claim of, a public article."""
@@ -333,11 +360,16 @@ class SourceManager(models.Manager.from_queryset(SourceQuerySet)):
 @reversion.register(exclude=["normalised_url"])
 class Source(models.Model):
     class Kind(models.TextChoices):
-        NEWS = "news", "News"
-        OFFICIAL = "official", "Official statement"
-        STATISTICS = "statistics", "Statistics"
+        NEWS = "news", "News article"
         REPORT = "report", "Report"
-        ACADEMIC = "academic", "Academic"
+        OFFICIAL = "official", "Official statement"
+        LEGISLATION = "legislation", "Legislation or treaty"
+        DATASET = "dataset", "Dataset or statistics"
+        WEB_PAGE = "webpage", "Web page"
+        SOCIAL_POST = "post", "Social media post"
+        SPEECH = "speech", "Speech"
+        INTERVIEW = "interview", "Interview"
+        ACADEMIC = "academic", "Academic article"
         OTHER = "other", "Other"
 
     class LinkStatus(models.TextChoices):
@@ -353,16 +385,51 @@ class Source(models.Model):
     url = models.URLField("URL", max_length=2000, blank=True)
     normalised_url = models.CharField(max_length=2000, blank=True, editable=False)
     title = models.CharField(max_length=500)
+    container_title = models.CharField(
+        "in", max_length=300, blank=True, help_text="The newspaper, journal, website or series it appears in."
+    )
     publisher = models.CharField(max_length=300, blank=True)
-    author = models.CharField(max_length=300, blank=True)
-    published_on = models.DateField(null=True, blank=True)
+    author = models.CharField(
+        "authors",
+        max_length=300,
+        blank=True,
+        help_text="Separate several with “;”. A person as Family, Given; an institution by its name.",
+    )
+    published_on = models.DateField("issued", null=True, blank=True)
+    accessed_on = models.DateField("accessed", null=True, blank=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
     language = models.CharField(max_length=35, blank=True, help_text="A language tag such as en, ru, kk.")
-    archive_url = models.URLField("archive URL", max_length=2000, blank=True)
-    link_status = models.CharField(
-        max_length=20, choices=LinkStatus, default=LinkStatus.UNCHECKED, db_index=True
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        validators=[
+            RegexValidator(r"^10\.\d{4,9}/\S+$", "A DOI such as 10.1000/xyz123, without https://doi.org/.")
+        ],
     )
-    link_checked_at = models.DateTimeField(null=True, blank=True)
+    archive_url = models.URLField("archive URL", max_length=2000, blank=True)
+    archived_at = models.DateTimeField("archived", null=True, blank=True)
+    # The latest assessment, kept on the row so lists and pages need no extra query; the history
+    # is SourceAssessment, and only `source_assess` writes either.
+    reliability = models.CharField(max_length=1, choices=Reliability, blank=True, editable=False)
+    credibility = models.PositiveSmallIntegerField(choices=Credibility, null=True, blank=True, editable=False)
+    origin = models.CharField(max_length=10, choices=Origin, blank=True, editable=False)
+    state_affiliated = models.BooleanField("state-affiliated outlet", default=False, editable=False)
+    assessed_at = models.DateTimeField("graded", null=True, blank=True, editable=False)
+    link_status = models.CharField(
+        max_length=20, choices=LinkStatus, default=LinkStatus.UNCHECKED, db_index=True, editable=False
+    )
+    link_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    link_target = models.URLField(
+        "redirects to", max_length=2000, blank=True, editable=False, help_text="Where a redirected link ends."
+    )
+    link_error = models.CharField(
+        "link problem",
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="The status or error of a broken link.",
+    )
     placeholder = models.BooleanField(
         "placeholder for a lost address",
         default=False,
@@ -379,7 +446,11 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["title"]
-        permissions = [("import_source", "Can import sources"), ("export_source", "Can export sources")]
+        permissions = [
+            ("import_source", "Can import sources"),
+            ("export_source", "Can export sources"),
+            ("assess_source", "Can grade sources"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["normalised_url"], condition=~Q(normalised_url=""), name="source_url_unique"
@@ -400,6 +471,11 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:source-detail", kwargs={"pk": self.pk})
+
+    @property
+    def grade(self) -> str:
+        """The Admiralty grade, such as B2; empty until the source is graded."""
+        return f"{self.reliability}{self.credibility}" if self.reliability else ""
 
     def natural_key(self):
         return (self.key,)
@@ -457,6 +533,12 @@ class Citation(models.Model):
         return (*self.article.natural_key(), self.number)
 
     natural_key.dependencies = ["articles.article", "articles.source"]
+
+
+class TimePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
 
 
 class Approximation(models.TextChoices):
@@ -529,9 +611,46 @@ class Claim(models.Model):
     quantity_approximation = models.CharField(
         "approximation", max_length=20, choices=Approximation, default=Approximation.EXACT
     )
-    quantity_as_of = models.DateField(null=True, blank=True)
+    quantity_lower = models.DecimalField(
+        "lower bound", max_digits=24, decimal_places=4, null=True, blank=True
+    )
+    quantity_upper = models.DecimalField(
+        "upper bound", max_digits=24, decimal_places=4, null=True, blank=True
+    )
+    quantity_period_start = models.DateField(
+        "period start", null=True, blank=True, help_text="Empty when the figure is for a point in time."
+    )
+    quantity_as_of = models.DateField(
+        "as of (or period end)", null=True, blank=True, help_text="The date the figure is for."
+    )
+    quantity_time_precision = models.CharField(
+        "precision of the dates", max_length=10, choices=TimePrecision, default=TimePrecision.DAY
+    )
     quantity_period = models.CharField(
-        max_length=100, blank=True, help_text="e.g. 2022, or January–September 2022"
+        "period as worded", max_length=100, blank=True, help_text="e.g. 2022, or January–September 2022"
+    )
+    derived_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="derived_figures",
+        help_text="The figure this one is computed from, e.g. the earlier year for “up 45 per cent”.",
+    )
+    claimant_actor = models.ForeignKey(
+        "relations.Actor",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims_made",
+        verbose_name="claimant (actor)",
+        help_text="Who makes the claim, when it is not the article's own assessment.",
+    )
+    claimant_name = models.CharField(
+        "claimant (as worded)",
+        max_length=200,
+        blank=True,
+        help_text="e.g. Interior Ministry of Uzbekistan. Empty with no actor: the article's own assessment.",
     )
     actors = models.ManyToManyField("relations.Actor", related_name="claims", blank=True)
     developments = models.ManyToManyField(
@@ -551,9 +670,36 @@ class Claim(models.Model):
         permissions = [("import_claim", "Can import claims"), ("export_claim", "Can export claims")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(quantity_value__isnull=True) | ~Q(quantity_unit=""),
+                condition=(
+                    Q(quantity_value__isnull=True, quantity_lower__isnull=True, quantity_upper__isnull=True)
+                    | ~Q(quantity_unit="")
+                ),
                 name="claim_quantity_has_unit",
             ),
+            models.CheckConstraint(
+                condition=Q(quantity_lower__isnull=True)
+                | Q(quantity_upper__isnull=True)
+                | Q(quantity_lower__lte=F("quantity_upper")),
+                name="claim_quantity_bounds_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_lower__isnull=True)
+                | Q(quantity_value__isnull=True)
+                | Q(quantity_lower__lte=F("quantity_value")),
+                name="claim_quantity_above_lower_bound",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_upper__isnull=True)
+                | Q(quantity_value__isnull=True)
+                | Q(quantity_value__lte=F("quantity_upper")),
+                name="claim_quantity_below_upper_bound",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_period_start__isnull=True)
+                | (Q(quantity_as_of__isnull=False) & Q(quantity_as_of__gte=F("quantity_period_start"))),
+                name="claim_period_ends_after_start",
+            ),
+            models.CheckConstraint(condition=~Q(derived_from=F("pk")), name="claim_not_derived_from_itself"),
         ]
 
     def __str__(self):
@@ -566,8 +712,43 @@ class Claim(models.Model):
         return (str(self.uid),)
 
     def clean(self):
-        if self.quantity_value is not None and not self.quantity_unit:
-            raise ValidationError({"quantity_unit": "A quantity needs a unit."})
+        if problems := quantity_problems(self):
+            raise ValidationError(problems)
+
+    @property
+    def claimant(self) -> str:
+        """Who makes the claim, in words; empty when it is the article's own assessment."""
+        if self.claimant_name:
+            return self.claimant_name
+        return self.claimant_actor.name if self.claimant_actor_id else ""
+
+    @property
+    def has_quantity(self) -> bool:
+        return (
+            self.quantity_value is not None
+            or self.quantity_lower is not None
+            or self.quantity_upper is not None
+        )
+
+
+def quantity_problems(claim: "Claim") -> dict[str, str]:
+    """What is wrong with a claim's figure, by field: the same rules as its check constraints."""
+    value, lower, upper = claim.quantity_value, claim.quantity_lower, claim.quantity_upper
+    problems = {}
+    if claim.has_quantity and not claim.quantity_unit:
+        problems["quantity_unit"] = "A quantity needs a unit."
+    if lower is not None and upper is not None and lower > upper:
+        problems["quantity_upper"] = "The upper bound is below the lower bound."
+    elif value is not None and lower is not None and value < lower:
+        problems["quantity_lower"] = "The lower bound is above the value."
+    elif value is not None and upper is not None and value > upper:
+        problems["quantity_upper"] = "The upper bound is below the value."
+    start, end = claim.quantity_period_start, claim.quantity_as_of
+    if start is not None and (end is None or end < start):
+        problems["quantity_as_of"] = "A period needs an end on or after its start."
+    if claim.pk is not None and claim.derived_from_id == claim.pk:
+        problems["derived_from"] = "A figure cannot be derived from itself."
+    return problems
 
 
 class ClaimEvidenceManager(models.Manager):
@@ -580,11 +761,15 @@ class ClaimEvidence(models.Model):
     class Stance(models.TextChoices):
         SUPPORTS = "supports", "Supports"
         CONTRADICTS = "contradicts", "Contradicts"
+        CONTEXT = "context", "Gives context"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="evidence")
     stance = models.CharField(max_length=20, choices=Stance, default=Stance.SUPPORTS)
-    locator = models.CharField(max_length=300, blank=True, help_text="Page, table or quote in the source.")
+    locator = models.CharField(
+        max_length=300, blank=True, help_text="Where in the source: page, paragraph or table."
+    )
+    passage = models.TextField("quoted passage", blank=True, help_text="The source's own words, quoted.")
 
     objects = ClaimEvidenceManager()
 
@@ -664,3 +849,98 @@ class ClaimSuggestion(models.Model):
 
     def __str__(self):
         return Truncator(self.statement).chars(80)
+
+
+class ClaimReview(models.Model):
+    """One change of a claim's verification status: who, when, from what to what, and why.
+
+    Written only by `claim_set_status`; never edited or deleted, so a claim's history is complete.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reviews")
+    from_status = models.CharField("from", max_length=20, choices=Claim.Status)
+    to_status = models.CharField("to", max_length=20, choices=Claim.Status)
+    note = models.TextField("why", blank=True, help_text="Internal: never shown to the public.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as written at the time, so the history outlives the account.
+    user_name = models.CharField("by", max_length=150, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "review"
+        indexes = [models.Index(fields=["claim", "-at"], name="claimreview_claim_at")]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}: {self.claim}"
+
+
+class ClaimLinkQuerySet(models.QuerySet):
+    def published(self):
+        """Links between two public claims."""
+        return self.filter(published_q("from_claim__article__"), published_q("to_claim__article__"))
+
+
+class ClaimLink(models.Model):
+    """How one claim bears on another: a later figure updates an earlier one, two sources' figures
+    contradict, the same claim is made again in a later article."""
+
+    class Kind(models.TextChoices):
+        SUPPORTS = "supports", "supports"
+        CONTRADICTS = "contradicts", "contradicts"
+        UPDATES = "updates", "updates"
+        SUPERSEDES = "supersedes", "supersedes"
+        RESTATES = "restates", "restates"
+
+    from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="links_out")
+    kind = models.CharField(max_length=20, choices=Kind)
+    to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="links_in")
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = ClaimLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["from_claim", "kind", "id"]
+        verbose_name = "claim link"
+        constraints = [
+            models.UniqueConstraint(fields=["from_claim", "kind", "to_claim"], name="claimlink_unique"),
+            models.CheckConstraint(condition=~Q(from_claim=F("to_claim")), name="claimlink_not_to_itself"),
+        ]
+
+    def __str__(self):
+        return f"“{self.from_claim}” {self.get_kind_display()} “{self.to_claim}”"
+
+    def clean(self):
+        if self.from_claim_id and self.from_claim_id == self.to_claim_id:
+            raise ValidationError("A claim cannot be linked to itself.")
+
+
+class SourceAssessment(models.Model):
+    """One grading of a source, kept apart from its bibliographic record: written only by
+    `source_assess`, never edited, so the source's grades have a history."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="assessments")
+    reliability = models.CharField(max_length=1, choices=Reliability)
+    credibility = models.PositiveSmallIntegerField(choices=Credibility)
+    origin = models.CharField(max_length=10, choices=Origin, blank=True)
+    state_affiliated = models.BooleanField("state-affiliated outlet", default=False)
+    note = models.TextField("why", blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_name = models.CharField("by", max_length=150, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "assessment"
+        indexes = [models.Index(fields=["source", "-at"], name="sourceassessment_source_at")]
+
+    def __str__(self):
+        return f"{self.grade} {self.source}"
+
+    @property
+    def grade(self) -> str:
+        return f"{self.reliability}{self.credibility}"

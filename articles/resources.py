@@ -187,7 +187,7 @@ class SourceResource(SpreadsheetResource):
         "title": "China's trade with Central Asia, 2022",
         "publisher": "General Administration of Customs of China",
         "published_on": "2023-01-13",
-        "kind": "statistics",
+        "kind": "dataset",
         "language": "en",
     }
 

@@ -30,7 +30,7 @@ def source_rows(count: int) -> list[dict]:
             "publisher": "Statistics agency",
             "author": "",
             "published_on": "2022-11-01",
-            "kind": "statistics",
+            "kind": "dataset",
             "language": "en",
         }
         for n in range(count)

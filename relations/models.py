@@ -78,6 +78,7 @@ class Membership(models.Model):
         MEMBER = "member", "Member"
         OBSERVER = "observer", "Observer"
         PARTNER = "partner", "Partner"
+        SUSPENDED = "suspended", "Suspended member"
 
     member = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
@@ -135,7 +136,14 @@ class Relation(models.Model):
     actor_a = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
     actor_b = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
     slug = models.SlugField(max_length=200, unique=True)
-    state = models.CharField("current state", max_length=20, choices=State, default=State.MIXED)
+    state = models.CharField("assessed state", max_length=20, choices=State, default=State.MIXED)
+    assessed_on = models.DateField(
+        "assessed on",
+        null=True,
+        blank=True,
+        help_text="The day an analyst judged the state above; the page's “as of” date is this or the "
+        "latest development, whichever is later.",
+    )
     summary = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

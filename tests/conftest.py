@@ -39,7 +39,7 @@ def in_role(user, role: str):
     it, so they are made again the same way when missing.
     """
     if not Group.objects.filter(name=role).exists():
-        import_module("articles.migrations.0011_spreadsheet_roles").set_roles(django_apps, None)
+        import_module("articles.migrations.0013_ledger_records").set_roles(django_apps, None)
     user.groups.add(Group.objects.get(name=role))
     return type(user).objects.get(pk=user.pk)  # a fresh copy: permissions are cached per instance
 

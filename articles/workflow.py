@@ -1,4 +1,5 @@
-"""The desk's writes: an article's way from draft to readers, and a claim's verification.
+"""The desk's writes: an article's way from draft to readers, a claim's verification and a source's
+grading.
 
 Each is one atomic step that checks the user's right to take it, locks the row it changes,
 keeps a revision and records who took the step. Nothing else changes an article's status or
@@ -9,17 +10,19 @@ import datetime
 
 import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
 from .caching import forget_public_pages
-from .models import Article, ArticleStep, Claim, Correction
+from .models import Article, ArticleStep, Claim, ClaimReview, Correction, Source, SourceAssessment
 from .rules import may_edit, may_publish, may_submit
 from .services import article_render, body_restorable
 
 Status = Article.Status
 Action = ArticleStep.Action
 RESTORABLE_FIELDS = ["title", "dek", "kind", "body", "summary"]
+GRADE_FIELDS = ["reliability", "credibility", "origin", "state_affiliated"]
 
 
 def user_name(user) -> str:
@@ -182,16 +185,63 @@ def article_restore(*, article: Article, version: Version, user) -> Article:
 
 
 @reversion.create_revision()
-def claim_set_status(*, claim: Claim, status: str, user) -> Claim:
-    """Set a claim's verification status, recording who checked it and when."""
+def claim_set_status(*, claim: Claim, status: str, user, note: str = "") -> Claim:
+    """Set a claim's verification status, recording who checked it, when, and why, in its history.
+
+    Setting the same status again is a review too: the claim was checked again.
+    """
     _require(user is None or user.has_perm("articles.change_claim"), "check claims")
     if status not in Claim.Status.values:
         raise ValidationError(f"“{status}” is not a verification status.")
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    review = ClaimReview.objects.create(
+        claim=claim,
+        from_status=claim.status,
+        to_status=status,
+        note=note,
+        user=user,
+        user_name=user_name(user),
+    )
     claim.status = status
-    claim.checked_by, claim.checked_by_name, claim.checked_at = user, user_name(user), timezone.now()
+    claim.checked_by, claim.checked_by_name, claim.checked_at = user, review.user_name, review.at
     claim.save(update_fields=["status", "checked_by", "checked_by_name", "checked_at"])
     if user is not None:
         reversion.set_user(user)
     reversion.set_comment(f"Marked {claim.get_status_display().lower()}.")
+    forget_public_pages()
     return claim
+
+
+@transaction.atomic
+def source_assess(
+    *,
+    source: Source,
+    reliability: str,
+    credibility: int,
+    user,
+    origin: str = "",
+    state_affiliated: bool = False,
+    note: str = "",
+) -> Source:
+    """Grade a source on the Admiralty scales, keeping the grading in its history."""
+    _require(user is None or user.has_perm("articles.assess_source"), "grade sources")
+    assessment = SourceAssessment(
+        source=source,
+        reliability=reliability,
+        credibility=credibility,
+        origin=origin,
+        state_affiliated=state_affiliated,
+        note=note,
+        user=user,
+        user_name=user_name(user),
+    )
+    assessment.full_clean(exclude=["source", "user"])
+    source = Source.objects.select_for_update().get(pk=source.pk)
+    assessment.source = source
+    assessment.save()
+    for name in GRADE_FIELDS:
+        setattr(source, name, getattr(assessment, name))
+    source.assessed_at = assessment.at
+    source.save(update_fields=[*GRADE_FIELDS, "assessed_at"])
+    forget_public_pages()
+    return source

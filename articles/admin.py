@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,6 +22,7 @@ from common.paging import KeysFirstPaginator
 from common.revisions import RestorableRevisionAdmin, RevisionAdmin
 
 from . import admin_views
+from .admin_filters import ClaimCurationFilter, GradeFilter, SourceCurationFilter
 from .importer import article_suggest_claims
 from .links import web_address
 from .models import (
@@ -30,10 +32,16 @@ from .models import (
     Citation,
     Claim,
     ClaimEvidence,
+    ClaimLink,
+    ClaimReview,
     ClaimSuggestion,
     Correction,
+    Credibility,
     MissingLink,
+    Origin,
+    Reliability,
     Source,
+    SourceAssessment,
     Topic,
 )
 from .rendering import key_target, sanitise_html
@@ -58,7 +66,14 @@ from .services import (
     claim_suggestion_reject,
     source_change_key,
 )
-from .workflow import article_publish, article_restore, article_withdraw, claim_set_status
+from .workflow import (
+    GRADE_FIELDS,
+    article_publish,
+    article_restore,
+    article_withdraw,
+    claim_set_status,
+    source_assess,
+)
 
 INLINE_NOTES = 50  # notes without an address picked on the article's own page
 CLAIMS_SHOWN = 200  # on the article's page; the claims list has them all
@@ -610,22 +625,131 @@ class ArticleAdmin(IndexedSearchMixin, SpreadsheetExportMixin, RestorableRevisio
         )
 
 
+class AssessmentHistoryInline(admin.TabularInline):
+    """Every grading of the source, newest first: written by the grade fields, never edited."""
+
+    model = SourceAssessment
+    fields = ["at", "grade", "origin", "state_affiliated", "user_name", "note"]
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = "grading history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SourceForm(forms.ModelForm):
+    """The bibliographic record, with the grades beside it: a changed grade goes through
+    `source_assess`, which keeps it in the source's grading history."""
+
+    grade_reliability = forms.ChoiceField(
+        choices=[("", "not graded"), *Reliability.choices], required=False, label="reliability"
+    )
+    grade_credibility = forms.TypedChoiceField(
+        choices=[("", "not graded"), *Credibility.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="credibility",
+    )
+    grade_origin = forms.ChoiceField(
+        choices=[("", "not said"), *Origin.choices], required=False, label="origin"
+    )
+    grade_state_affiliated = forms.BooleanField(label="state-affiliated outlet", required=False)
+    grade_note = forms.CharField(
+        label="why",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="With a new grade: kept in the grading history below.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in GRADE_FIELDS:
+            self.initial.setdefault(f"grade_{name}", getattr(self.instance, name))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.grade_changed() and not (
+            cleaned.get("grade_reliability") and cleaned.get("grade_credibility")
+        ):
+            raise ValidationError("A grade needs both a reliability (A–F) and a credibility (1–6).")
+        return cleaned
+
+    def grade_changed(self) -> bool:
+        return any(f"grade_{name}" in self.changed_data for name in GRADE_FIELDS)
+
+    def grades(self) -> dict:
+        return {name: self.cleaned_data[f"grade_{name}"] for name in GRADE_FIELDS}
+
+
 @admin.register(Source)
 class SourceAdmin(RevisionAdmin, SpreadsheetAdmin):
+    form = SourceForm
     resource_classes = [SourceResource]
     paginator = KeysFirstPaginator
-    list_display = ["title", "key", "short_publisher", "kind", "link", "citation_count", "evidence_count"]
-    list_filter = ["placeholder", "kind", "link_status", "language"]
+    list_display = [
+        "title",
+        "key",
+        "short_publisher",
+        "kind",
+        "grade",
+        "link",
+        "citation_count",
+        "evidence_count",
+    ]
+    list_filter = [SourceCurationFilter, "placeholder", "kind", GradeFilter, "link_status", "language"]
     search_fields = ["key", "title", "publisher", "url"]
     date_hierarchy = "published_on"
-    readonly_fields = ["normalised_url", "created_at"]
+    readonly_fields = [
+        "normalised_url",
+        "created_at",
+        "link_status",
+        "link_checked_at",
+        "link_target",
+        "link_error",
+        "assessed_at",
+    ]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [AssessmentHistoryInline]
     fieldsets = [
         (
             None,
             {
-                "fields": ["key", "title", "publisher", "author", "published_on", "kind", "language"],
+                "fields": [
+                    "key",
+                    "kind",
+                    "title",
+                    "container_title",
+                    "author",
+                    "publisher",
+                    ("published_on", "accessed_on"),
+                    "language",
+                    "doi",
+                ],
                 "description": "Changing the citation key rewrites every link in the articles that names it.",
+            },
+        ),
+        (
+            "Assessment",
+            {
+                "fields": [
+                    ("grade_reliability", "grade_credibility"),
+                    "grade_origin",
+                    "grade_state_affiliated",
+                    "grade_note",
+                    "assessed_at",
+                ],
+                "description": (
+                    "The Admiralty grades: how reliable the source is (A–F) and how credible this "
+                    "information is (1–6). Readers see the grades; the reasons stay on the desk."
+                ),
             },
         ),
         (
@@ -634,15 +758,42 @@ class SourceAdmin(RevisionAdmin, SpreadsheetAdmin):
                 "fields": [
                     "url",
                     "normalised_url",
-                    "archive_url",
+                    ("archive_url", "archived_at"),
                     "link_status",
                     "link_checked_at",
+                    "link_target",
+                    "link_error",
                     "placeholder",
-                ]
+                ],
+                "description": "The link state is written by `manage.py check_links`.",
             },
         ),
         ("Record", {"fields": ["created_at"], "classes": ["collapse"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.has_perm("articles.assess_source"):
+            return self.fieldsets
+        return [(name, options) for name, options in self.fieldsets if name != "Assessment"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not request.user.has_perm("articles.assess_source"):
+            for name in [*(f"grade_{name}" for name in GRADE_FIELDS), "grade_note"]:
+                form.base_fields.pop(name)
+        return form
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.grade_changed() and request.user.has_perm("articles.assess_source"):
+            graded = source_assess(
+                source=form.instance, user=request.user, note=form.cleaned_data["grade_note"], **form.grades()
+            )
+            form.instance.assessed_at = graded.assessed_at
+
+    @admin.display(description="grade", ordering="reliability")
+    def grade(self, obj):
+        return obj.grade
 
     def save_model(self, request, obj, form, change):
         if change and "key" in form.changed_data:
@@ -701,9 +852,64 @@ class SourceAdmin(RevisionAdmin, SpreadsheetAdmin):
 
 class EvidenceInline(PickOnlyInline):
     model = ClaimEvidence
-    fields = ["source", "stance", "locator"]
+    fields = ["source", "stance", "locator", "passage", "source_grade"]
+    readonly_fields = ["source_grade"]
     autocomplete_fields = ["source"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
     extra = 1
+
+    @admin.display(description="grade")
+    def source_grade(self, obj):
+        return obj.source.grade if obj.source_id else ""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+
+class ClaimLinkInline(admin.TabularInline):
+    model = ClaimLink
+    fk_name = "from_claim"
+    fields = ["kind", "to_claim", "note"]
+    autocomplete_fields = ["to_claim"]
+    extra = 0
+    verbose_name = "link to another claim"
+    verbose_name_plural = "links to other claims (this claim … that claim)"
+
+
+class ReviewHistoryInline(admin.TabularInline):
+    """Every status change of the claim, newest first: written by the status field, never edited."""
+
+    model = ClaimReview
+    fields = ["at", "from_status", "to_status", "user_name", "note"]
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = "review history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ClaimForm(forms.ModelForm):
+    review_note = forms.CharField(
+        label="why",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="With a change of status: kept in the review history, never shown to readers.",
+    )
+
+
+class ReviewNoteForm(forms.Form):
+    note = forms.CharField(
+        label="Why (kept in each claim's review history, never shown to readers)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+    )
 
 
 @admin.register(Claim)
@@ -720,6 +926,7 @@ class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
         "in_text",
     ]
     list_filter = [
+        ClaimCurationFilter,
         "status",
         "orphaned",
         ArticleFilter,
@@ -732,10 +939,21 @@ class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
     ordering = ["-pk"]  # newest first, straight from the primary key: no sort of every claim
     search_index = CLAIMS
     show_full_result_count = False
-    autocomplete_fields = ["article", "actors", "developments"]
+    form = ClaimForm
+    autocomplete_fields = ["article", "actors", "developments", "derived_from", "claimant_actor"]
     readonly_fields = ["uid", "checker", "checked_at", "in_text"]
     fieldsets = [
         (None, {"fields": ["article", "position", "statement"]}),
+        (
+            "Who claims it",
+            {
+                "fields": ["claimant_actor", "claimant_name"],
+                "description": (
+                    "Leave both empty when the claim is the article's own assessment. The sources that "
+                    "report it are its evidence, below."
+                ),
+            },
+        ),
         (
             "Where the article says it",
             {
@@ -749,8 +967,10 @@ class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
         (
             "Verification",
             {
-                "fields": ["status", "checker", "checked_at"],
-                "description": "Changing the status records you as the checker, now.",
+                "fields": ["status", "review_note", "checker", "checked_at"],
+                "description": (
+                    "Changing the status records you as the checker, now, in the review history below."
+                ),
             },
         ),
         (
@@ -758,18 +978,20 @@ class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
             {
                 "fields": [
                     "quantity_approximation",
-                    "quantity_value",
-                    "quantity_unit",
-                    "quantity_as_of",
+                    ("quantity_value", "quantity_unit"),
+                    ("quantity_lower", "quantity_upper"),
+                    ("quantity_period_start", "quantity_as_of", "quantity_time_precision"),
                     "quantity_period",
-                ]
+                    "derived_from",
+                ],
+                "description": "Bounds, when the figure is a range or an estimate with a margin.",
             },
         ),
         ("What it concerns", {"fields": ["actors", "developments"]}),
         ("Stable ID", {"fields": ["uid"], "classes": ["collapse"]}),
     ]
     formfield_overrides = SHORT_TEXT
-    inlines = [EvidenceInline]
+    inlines = [EvidenceInline, ClaimLinkInline, ReviewHistoryInline]
     actions = ["mark_verified"]
 
     def get_queryset(self, request):
@@ -787,7 +1009,8 @@ class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
             obj.status = form.initial.get("status", Claim.Status.UNVERIFIED)
         super().save_model(request, obj, form, change)
         if status != obj.status:
-            checked = claim_set_status(claim=obj, status=status, user=request.user)
+            note = form.cleaned_data.get("review_note", "")
+            checked = claim_set_status(claim=obj, status=status, user=request.user, note=note)
             obj.status, obj.checked_by, obj.checked_by_name, obj.checked_at = (
                 checked.status,
                 checked.checked_by,
@@ -815,17 +1038,50 @@ class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
     def evidence_count(self, obj):
         return obj.evidence_count
 
-    @admin.action(description="Mark selected claims verified", permissions=["change"])
+    def has_delete_permission(self, request, obj=None):
+        # A reviewed claim is kept, marked outdated or false, never deleted: its history is evidence.
+        if obj is not None and obj.reviews.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # deleting one at a time checks each claim's history
+        return actions
+
+    @admin.action(description="Mark selected claims verified, with a note", permissions=["change"])
     def mark_verified(self, request, queryset):
-        count = 0
-        for claim in queryset:
-            claim_set_status(claim=claim, status=Claim.Status.VERIFIED, user=request.user)
-            count += 1
+        form = ReviewNoteForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            shown, count = list(queryset[:CLAIMS_SHOWN]), queryset.count()
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Mark claims verified",
+                "opts": self.opts,
+                "claims": shown,
+                "count": count,
+                "more": count - len(shown),
+                "select_across": request.POST.get("select_across", "0"),
+                "form": form,
+                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "action": "mark_verified",
+            }
+            return TemplateResponse(request, "admin/articles/claim/mark_verified.html", context)
+        note = form.cleaned_data["note"]
+        done = apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda claim: claim_set_status(
+                claim=claim, status=Claim.Status.VERIFIED, user=request.user, note=note
+            ),
+        )
         self.message_user(
             request,
-            ngettext("%d claim marked verified.", "%d claims marked verified.", count) % count,
+            ngettext("%d claim marked verified.", "%d claims marked verified.", done) % done,
             messages.SUCCESS,
         )
+        return None
 
 
 @admin.register(ClaimSuggestion)

@@ -699,7 +699,7 @@ class Claim(models.Model):
                 | (Q(quantity_as_of__isnull=False) & Q(quantity_as_of__gte=F("quantity_period_start"))),
                 name="claim_period_ends_after_start",
             ),
-            models.CheckConstraint(condition=~Q(derived_from=F("pk")), name="claim_not_derived_from_itself"),
+            models.CheckConstraint(condition=~Q(derived_from=F("id")), name="claim_not_derived_from_itself"),
         ]
 
     def __str__(self):
@@ -714,6 +714,15 @@ class Claim(models.Model):
     def clean(self):
         if problems := quantity_problems(self):
             raise ValidationError(problems)
+
+    @property
+    def public_reviewer(self) -> "Author | None":
+        """Who last reviewed the claim, as readers may know them: by their byline, if they have one.
+        An account's own name stays on the desk."""
+        try:
+            return self.checked_by.author if self.checked_by_id else None
+        except Author.DoesNotExist:
+            return None
 
     @property
     def claimant(self) -> str:

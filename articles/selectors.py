@@ -4,12 +4,14 @@ from django.db.models import Prefetch, QuerySet
 
 from relations.models import Actor
 
-from .models import Article, ArticleAuthor, Citation, Claim, ClaimEvidence
+from .models import Article, ArticleAuthor, Citation, Claim, ClaimEvidence, ClaimLink
 
 
 def claims_with_evidence() -> QuerySet[Claim]:
     evidence = ClaimEvidence.objects.select_related("source")
-    return Claim.objects.prefetch_related(Prefetch("evidence", queryset=evidence), "actors")
+    return Claim.objects.select_related("claimant_actor").prefetch_related(
+        Prefetch("evidence", queryset=evidence), "actors"
+    )
 
 
 def _with_list_content(articles: QuerySet[Article]) -> QuerySet[Article]:
@@ -50,3 +52,22 @@ def article_detail_preview() -> QuerySet[Article]:
 
 def claim_list_published() -> QuerySet[Claim]:
     return claims_with_evidence().published().select_related("article")
+
+
+def claim_detail_published() -> QuerySet[Claim]:
+    """Public claims with everything a claim page shows: claimant, the figure it is derived from,
+    the latest reviewer's public name, links to and from other public claims, developments."""
+    public_claims = Claim.objects.published().select_related("article")
+    return (
+        claim_list_published()
+        .select_related("claimant_actor", "checked_by__author")
+        .prefetch_related(
+            "developments",
+            Prefetch("derived_from", queryset=public_claims),
+            Prefetch("derived_figures", queryset=public_claims.order_by("article__published_at", "position")),
+            Prefetch("links_out", queryset=ClaimLink.objects.published().select_related("to_claim__article")),
+            Prefetch(
+                "links_in", queryset=ClaimLink.objects.published().select_related("from_claim__article")
+            ),
+        )
+    )

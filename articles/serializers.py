@@ -21,6 +21,7 @@ from .models import (
     ClaimEvidence,
     Correction,
     Source,
+    TimePrecision,
     Topic,
 )
 
@@ -91,10 +92,15 @@ class EvidenceSerializer(ReadOnlyModelSerializer):
     url = OptionalURLField(source="source.url")
     title = serializers.CharField(source="source.title", read_only=True)
     publisher = serializers.CharField(source="source.publisher", read_only=True)
+    grade = serializers.CharField(
+        source="source.grade",
+        read_only=True,
+        help_text="The source's Admiralty grade, e.g. B2; empty if not graded.",
+    )
 
     class Meta:
         model = ClaimEvidence
-        fields = ["id", "url", "title", "publisher", "stance", "locator"]
+        fields = ["id", "url", "title", "publisher", "grade", "stance", "locator", "passage"]
 
 
 class QuantitySerializer(ReadOnlyModelSerializer):
@@ -106,12 +112,32 @@ class QuantitySerializer(ReadOnlyModelSerializer):
     approximation = serializers.ChoiceField(
         source="quantity_approximation", choices=Approximation, read_only=True
     )
+    lower = serializers.DecimalField(
+        source="quantity_lower", max_digits=24, decimal_places=4, allow_null=True, read_only=True
+    )
+    upper = serializers.DecimalField(
+        source="quantity_upper", max_digits=24, decimal_places=4, allow_null=True, read_only=True
+    )
+    period_start = serializers.DateField(source="quantity_period_start", allow_null=True, read_only=True)
     as_of = serializers.DateField(source="quantity_as_of", allow_null=True, read_only=True)
+    precision = serializers.ChoiceField(
+        source="quantity_time_precision", choices=TimePrecision, read_only=True
+    )
     period = serializers.CharField(source="quantity_period", read_only=True)
 
     class Meta:
         model = Claim
-        fields = ["value", "unit", "approximation", "as_of", "period"]
+        fields = [
+            "value",
+            "unit",
+            "approximation",
+            "lower",
+            "upper",
+            "period_start",
+            "as_of",
+            "precision",
+            "period",
+        ]
 
 
 class ClaimSerializer(ReadOnlyModelSerializer):
@@ -119,13 +145,20 @@ class ClaimSerializer(ReadOnlyModelSerializer):
     sources = EvidenceSerializer(source="evidence", many=True, read_only=True)
     actors = ActorSerializer(many=True, read_only=True)
 
+    claimant = serializers.CharField(
+        read_only=True, help_text="Who makes the claim; empty when it is the article's own assessment."
+    )
+    reviewed_at = serializers.DateTimeField(
+        source="checked_at", read_only=True, help_text="When the status was last reviewed."
+    )
+
     class Meta:
         model = Claim
-        fields = ["id", "statement", "status", "quantity", "sources", "actors"]
+        fields = ["id", "statement", "status", "reviewed_at", "claimant", "quantity", "sources", "actors"]
 
     @extend_schema_field(QuantitySerializer(allow_null=True))
     def get_quantity(self, claim: Claim) -> dict | None:
-        if claim.quantity_value is None:
+        if not claim.has_quantity:
             return None
         return QuantitySerializer(claim, context=self.context).data
 

@@ -16,6 +16,18 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
+    path("sources/<int:pk>/cite.json", views.source_cite_json, name="source-cite-json"),
+    path("sources/<int:pk>/cite.bib", views.source_cite_bib, name="source-cite-bib"),
+    path(
+        "articles/<slug:slug>/bibliography.json",
+        views.article_bibliography_json,
+        name="article-bibliography-json",
+    ),
+    path(
+        "articles/<slug:slug>/bibliography.bib",
+        views.article_bibliography_bib,
+        name="article-bibliography-bib",
+    ),
     path("authors/<slug:slug>/", views.author_detail, name="author-detail"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("search/", views.search, name="search"),

@@ -11,11 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from common.paging import keyset_page
 
+from .bibliography import article_bibliography_published, bibtex, csl_json, source_published
 from .caching import cache_public_page
 from .models import Article, Author, Citation, Claim, ClaimEvidence, Source, Topic
 from .rules import may_preview
@@ -33,7 +35,7 @@ from .selectors import (
     article_cards_published,
     article_detail_preview,
     article_detail_published,
-    claim_list_published,
+    claim_detail_published,
 )
 
 ARTICLES_PER_PAGE = 20
@@ -85,7 +87,7 @@ def article_detail(request, slug):
 
 @require_safe
 def claim_detail(request, pk):
-    claim = get_object_or_404(claim_list_published().prefetch_related("developments"), pk=pk)
+    claim = get_object_or_404(claim_detail_published(), pk=pk)
     return render(request, "articles/claim_detail.html", {"claim": claim})
 
 
@@ -173,3 +175,56 @@ def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("articles:sitemap"))
     lines = ["User-agent: *", "Allow: /", "Disallow: /admin/", f"Sitemap: {sitemap}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+# Citations for reference managers: a public source, or a public article's bibliography, as CSL-JSON
+# (Zotero, Mendeley, pandoc) or BibTeX (JabRef, LaTeX).
+
+CSL_JSON_TYPE = "application/vnd.citationstyles.csl+json"
+BIBTEX_TYPE = "application/x-bibtex; charset=utf-8"
+
+
+def _download(body: str, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body.encode(), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _public_source(pk: int) -> Source:
+    try:
+        return source_published(pk=pk)
+    except Source.DoesNotExist:
+        raise Http404("No public source at this address.") from None
+
+
+def _public_bibliography(slug: str) -> tuple[Article, list[Source]]:
+    try:
+        return article_bibliography_published(slug=slug)
+    except Article.DoesNotExist:
+        raise Http404("No published article at this address.") from None
+
+
+@require_safe
+def source_cite_json(request, pk):
+    source = _public_source(pk)
+    return _download(csl_json([source]), content_type=CSL_JSON_TYPE, filename=f"{source.key}.json")
+
+
+@require_safe
+def source_cite_bib(request, pk):
+    source = _public_source(pk)
+    return _download(bibtex([source]), content_type=BIBTEX_TYPE, filename=f"{source.key}.bib")
+
+
+@require_safe
+def article_bibliography_json(request, slug):
+    article, sources = _public_bibliography(slug)
+    filename = f"{article.slug}-bibliography.json"
+    return _download(csl_json(sources), content_type=CSL_JSON_TYPE, filename=filename)
+
+
+@require_safe
+def article_bibliography_bib(request, slug):
+    article, sources = _public_bibliography(slug)
+    filename = f"{article.slug}-bibliography.bib"
+    return _download(bibtex(sources), content_type=BIBTEX_TYPE, filename=filename)

@@ -230,7 +230,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('derived_from', models.F('pk')), _negated=True), name='claim_not_derived_from_itself'),
+            constraint=models.CheckConstraint(condition=models.Q(('derived_from', models.F('id')), _negated=True), name='claim_not_derived_from_itself'),
         ),
         migrations.AddField(
             model_name='claimlink',

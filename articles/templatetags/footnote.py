@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from articles.links import web_address
@@ -36,3 +36,57 @@ def marked(snippet):
     """A search snippet, escaped, with the words that matched in <mark>."""
     text = escape(snippet or "")
     return mark_safe(text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308
+
+
+DATE_FORMATS = {"year": "%Y", "month": "%B %Y", "day": "%-d %B %Y"}
+
+
+@register.filter
+def at_precision(value, precision):
+    """A date written as precisely as it is known: 2022, October 2022 or 31 October 2022."""
+    if not value:
+        return ""
+    return value.strftime(DATE_FORMATS.get(precision, DATE_FORMATS["day"]))
+
+
+def _number(value) -> str:
+    return format_html('<data value="{}">{}</data>', value, quantity(value))
+
+
+def _bounds(claim) -> str:
+    lower, upper = claim.quantity_lower, claim.quantity_upper
+    if lower is not None and upper is not None:
+        return format_html("{}–{}", _number(lower), _number(upper))
+    if lower is not None:
+        return format_html("{} or more", _number(lower))
+    return format_html("up to {}", _number(upper)) if upper is not None else ""
+
+
+def _when(claim) -> str:
+    precision = claim.quantity_time_precision
+    start, end = claim.quantity_period_start, claim.quantity_as_of
+
+    def point(day):
+        return format_html('<time datetime="{}">{}</time>', day.isoformat(), at_precision(day, precision))
+
+    if claim.quantity_period:
+        return format_html(", {}", claim.quantity_period)
+    if start is not None:
+        return format_html(", {}–{}", point(start), point(end))
+    return format_html(", as of {}", point(end)) if end is not None else ""
+
+
+@register.simple_tag
+def figure(claim):
+    """A claim's figure as a reader writes it: “close to 500,000 people (range 400,000–600,000),
+    January–October 2022”, each number also in machine-readable form."""
+    bounds = _bounds(claim)
+    if claim.quantity_value is None:
+        main = format_html("{} {}", bounds, claim.quantity_unit)
+    else:
+        main = format_html("{} {}", _number(claim.quantity_value), claim.quantity_unit)
+        if claim.quantity_approximation != "exact":
+            main = format_html("{} {}", claim.get_quantity_approximation_display(), main)
+        if bounds:
+            main = format_html('{} <span class="quantity__bounds">(range {})</span>', main, bounds)
+    return format_html("{}{}", main, _when(claim))

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -267,15 +268,27 @@ def test_saving_a_claim_without_changing_its_status_keeps_the_record(admin_clien
     assert (claim.statement, claim.checked_by, claim.checked_at) == ("Reworded.", checker, checked_at)
 
 
-def test_the_mark_verified_action_records_the_checker(admin_client, superuser):
-    claim = ClaimFactory(status=Claim.Status.UNVERIFIED)
-    admin_client.post(
-        reverse("admin:articles_claim_changelist"),
-        {"action": "mark_verified", "_selected_action": [claim.pk]},
-    )
-    claim.refresh_from_db()
-    assert (claim.status, claim.checked_by) == (Claim.Status.VERIFIED, superuser)
-    assert claim.checked_at is not None
+def test_the_mark_verified_action_asks_why_then_records_the_checker_and_the_note(admin_client, superuser):
+    claims = ClaimFactory.create_batch(2, status=Claim.Status.UNVERIFIED)
+    chosen = {"action": "mark_verified", "_selected_action": [claim.pk for claim in claims]}
+    changelist = reverse("admin:articles_claim_changelist")
+
+    asked = admin_client.post(changelist, chosen)
+    page = BeautifulSoup(asked.content, "html.parser")
+    assert sorted(item.get_text() for item in page.select("#content ul li")) == sorted(map(str, claims))
+    assert Claim.objects.filter(status=Claim.Status.VERIFIED).count() == 0
+
+    admin_client.post(changelist, {**chosen, "apply": "1", "note": "Checked against customs tables."})
+    for claim in claims:
+        claim.refresh_from_db()
+        assert (claim.status, claim.checked_by) == (Claim.Status.VERIFIED, superuser)
+        review = claim.reviews.get()
+        assert (review.from_status, review.to_status, review.note, review.user) == (
+            "unverified",
+            "verified",
+            "Checked against customs tables.",
+            superuser,
+        )
 
 
 def _staff_with(client, *codenames):

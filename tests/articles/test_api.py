@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from articles.models import Article, Citation, Claim, ClaimEvidence
+from articles.workflow import source_assess
 from tests.factories import (
     ActorFactory,
     ArticleAuthorFactory,
@@ -114,11 +115,15 @@ def test_article_detail_shows_exactly_the_public_fields_with_nested_structures(a
         quantity_approximation="more_than",
         quantity_as_of=datetime.date(2022, 12, 31),
         quantity_period="2022",
+        claimant_name="Chinese customs",
     )
     customs = SourceFactory(
         url="https://customs.example.cn/2022", title="Customs statistics", publisher="GACC"
     )
-    ClaimEvidenceFactory(claim=claim, source=customs, locator="table 3")
+    source_assess(source=customs, reliability="B", credibility=2, user=None, note="Internal: never public.")
+    ClaimEvidenceFactory(
+        claim=claim, source=customs, locator="table 3", passage="Total trade: 70.2 billion USD."
+    )
     claim.actors.add(china)
     correction = CorrectionFactory(article=article, text="An earlier version gave the wrong year.")
     article.refresh_from_db()
@@ -163,11 +168,17 @@ def test_article_detail_shows_exactly_the_public_fields_with_nested_structures(a
                 "id": claim.pk,
                 "statement": "Trade exceeded $70 billion in 2022.",
                 "status": "verified",
+                "reviewed_at": None,
+                "claimant": "Chinese customs",
                 "quantity": {
                     "value": "70000000000.0000",
                     "unit": "USD",
                     "approximation": "more_than",
+                    "lower": None,
+                    "upper": None,
+                    "period_start": None,
                     "as_of": "2022-12-31",
+                    "precision": "day",
                     "period": "2022",
                 },
                 "sources": [
@@ -176,8 +187,10 @@ def test_article_detail_shows_exactly_the_public_fields_with_nested_structures(a
                         "url": "https://customs.example.cn/2022",
                         "title": "Customs statistics",
                         "publisher": "GACC",
+                        "grade": "B2",
                         "stance": "supports",
                         "locator": "table 3",
+                        "passage": "Total trade: 70.2 billion USD.",
                     }
                 ],
                 "actors": [{"name": "China", "slug": "china", "kind": "state"}],
@@ -244,7 +257,11 @@ def test_a_claim_without_a_quantity_has_null_quantity_and_claims_keep_their_orde
         "value": "45.5000",
         "unit": "per cent",
         "approximation": "exact",
+        "lower": None,
+        "upper": None,
+        "period_start": None,
         "as_of": None,
+        "precision": "day",
         "period": "January–September 2022",
     }
     assert claims[1]["quantity"] is None
@@ -264,8 +281,10 @@ def test_claim_sources_carry_stance_and_locator_and_a_null_url_when_missing(api)
             "url": None,
             "title": "A lost page",
             "publisher": "",
+            "grade": "",
             "stance": "contradicts",
             "locator": "",
+            "passage": "",
         }
     ]
 

@@ -6,11 +6,14 @@ one indexed query, so the page costs the same with ten articles or a hundred tho
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from relations.models import Development
+
+from .admin_filters import ClaimCurationFilter, SourceCurationFilter
 from .models import Article, ArticleStep, Citation, Claim, ClaimSuggestion, Source
 from .rules import may_publish
 
@@ -110,11 +113,24 @@ def desk_lists(user) -> list[DeskList]:
 def curation_counts() -> list[Count]:
     """What waits to be curated, each count a link to the list that shows it."""
     claims = reverse("admin:articles_claim_changelist")
+    sources = reverse("admin:articles_source_changelist")
+    developments = reverse("admin:relations_development_changelist")
+    verified = Claim.objects.filter(status=Claim.Status.VERIFIED)
     return [
         Count(
             "claims to verify",
             Claim.objects.filter(status=Claim.Status.UNVERIFIED).count(),
-            claims + "?status__exact=unverified",
+            claims + "?curate=unverified",
+        ),
+        Count(
+            "claims without any source",
+            Claim.objects.filter(ClaimCurationFilter.lists["unsourced"][1]).count(),
+            claims + "?curate=unsourced",
+        ),
+        Count(
+            "contradicted or disputed claims",
+            Claim.objects.filter(ClaimCurationFilter.lists["contradicted"][1]).count(),
+            claims + "?curate=contradicted",
         ),
         Count("orphaned claims", Claim.objects.filter(orphaned=True).count(), claims + "?orphaned__exact=1"),
         Count(
@@ -128,8 +144,18 @@ def curation_counts() -> list[Count]:
             reverse("admin:articles_missinglink_changelist"),
         ),
         Count(
-            "sources with a broken link",
-            Source.objects.filter(link_status=Source.LinkStatus.BROKEN).count(),
-            reverse("admin:articles_source_changelist") + "?link_status__exact=broken",
+            "sources with a missing or broken link",
+            Source.objects.filter(SourceCurationFilter.lists["link"][1]).count(),
+            sources + "?curate=link",
+        ),
+        Count(
+            "sources not graded yet",
+            Source.objects.filter(reliability="").count(),
+            sources + "?curate=ungraded",
+        ),
+        Count(
+            "developments without verified evidence",
+            Development.objects.filter(~Exists(verified.filter(developments=OuterRef("pk")))).count(),
+            developments + "?evidence=unverified",
         ),
     ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article, Citation, Claim, Source
 from articles.services import article_render
+from articles.workflow import claim_set_status
 from tests.factories import (
     ActorFactory,
     ArticleAuthorFactory,
@@ -824,3 +825,109 @@ def test_an_articles_page_costs_the_same_queries_with_few_claims_or_many(admin_c
     for position in range(30):
         ClaimFactory(article=article, position=position)
     assert count_queries(admin_client, url) == before
+
+
+# The evidence ledger on the desk
+
+
+def _save(client, url, **changes):
+    data = {**form_data(client.get(url)), **changes}
+    return client.post(url, data)
+
+
+def test_changing_a_claims_status_in_its_form_keeps_the_why_in_its_history(admin_client, superuser):
+    claim = ClaimFactory(status=Claim.Status.VERIFIED)
+    url = reverse("admin:articles_claim_change", args=[claim.pk])
+
+    response = _save(admin_client, url, status="outdated", review_note="The 2023 figure replaces it.")
+
+    assert response.status_code == 302
+    review = claim.reviews.get()
+    assert (review.from_status, review.to_status, review.note, review.user) == (
+        "verified",
+        "outdated",
+        "The 2023 figure replaces it.",
+        superuser,
+    )
+    page = BeautifulSoup(admin_client.get(url).content, "html.parser")
+    history = page.select_one("#reviews-group")
+    assert "The 2023 figure replaces it." in history.get_text()
+    # kept as it was, never edited here
+    assert not history.select("input:not([type=hidden]), textarea, select")
+
+
+def test_saving_a_claim_without_changing_its_status_adds_no_review(admin_client):
+    claim = ClaimFactory(status=Claim.Status.VERIFIED)
+    url = reverse("admin:articles_claim_change", args=[claim.pk])
+    assert _save(admin_client, url, statement="Reworded.").status_code == 302
+    assert not claim.reviews.exists()
+
+
+def test_a_reviewed_claim_is_kept_never_deleted(admin_client):
+    reviewed = claim_set_status(claim=ClaimFactory(), status=Claim.Status.FALSE, user=None)
+    fresh = ClaimFactory()
+    assert admin_client.get(reverse("admin:articles_claim_delete", args=[reviewed.pk])).status_code == 403
+    assert admin_client.get(reverse("admin:articles_claim_delete", args=[fresh.pk])).status_code == 200
+    changelist = admin_client.get(reverse("admin:articles_claim_changelist"))
+    actions = [
+        option["value"]
+        for option in BeautifulSoup(changelist.content, "html.parser").select("select[name=action] option")
+    ]
+    assert "delete_selected" not in actions
+
+
+def test_grading_a_source_in_its_form_goes_into_its_grading_history(admin_client, superuser):
+    source = SourceFactory()
+    url = reverse("admin:articles_source_change", args=[source.pk])
+
+    response = _save(
+        admin_client,
+        url,
+        grade_reliability="B",
+        grade_credibility="2",
+        grade_origin="primary",
+        grade_note="Official customs data.",
+    )
+
+    assert response.status_code == 302
+    source.refresh_from_db()
+    assert (source.grade, source.origin) == ("B2", "primary")
+    assert [(a.grade, a.note, a.user) for a in source.assessments.all()] == [
+        ("B2", "Official customs data.", superuser)
+    ]
+    assert _save(admin_client, url, title="Renamed").status_code == 302
+    assert source.assessments.count() == 1  # no new grade, no new grading
+
+
+def test_half_a_grade_is_refused(admin_client):
+    source = SourceFactory()
+    url = reverse("admin:articles_source_change", args=[source.pk])
+    response = _save(admin_client, url, grade_reliability="B")
+    assert response.status_code == 200
+    errors = BeautifulSoup(response.content, "html.parser").select_one(".errorlist.nonfield")
+    assert "needs both a reliability" in errors.get_text()
+    assert not source.assessments.exists()
+
+
+def test_without_the_right_to_grade_the_grades_are_not_on_the_form(client):
+    source = SourceFactory()
+    client = _staff_with(client, "view_source", "change_source")
+    url = reverse("admin:articles_source_change", args=[source.pk])
+    data = form_data(client.get(url))
+    assert not {name for name in data if name.startswith("grade_")}
+    assert (
+        client.post(
+            url, {**data, "title": "Renamed", "grade_reliability": "A", "grade_credibility": "1"}
+        ).status_code
+        == 302
+    )
+    source.refresh_from_db()
+    assert (source.title, source.grade) == ("Renamed", "")
+
+
+def test_the_link_state_is_shown_but_never_edited_in_the_form(admin_client):
+    source = SourceFactory()
+    url = reverse("admin:articles_source_change", args=[source.pk])
+    _save(admin_client, url, link_status="ok", link_error="forged")
+    source.refresh_from_db()
+    assert (source.link_status, source.link_error) == ("unchecked", "")

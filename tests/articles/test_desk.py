@@ -4,9 +4,15 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from articles.models import Article, Citation, Claim, Source
-from articles.workflow import article_send_back, article_submit
-from tests.factories import ArticleFactory, ClaimFactory, SourceFactory
+from articles.models import Article, Citation, Claim, ClaimEvidence, Source
+from articles.workflow import article_send_back, article_submit, source_assess
+from tests.factories import (
+    ArticleFactory,
+    ClaimEvidenceFactory,
+    ClaimFactory,
+    DevelopmentFactory,
+    SourceFactory,
+)
 from tests.helpers import count_queries, future, past
 
 pytestmark = pytest.mark.django_db
@@ -52,21 +58,45 @@ def test_an_editor_sees_what_waits_for_review_what_is_scheduled_and_what_went_ou
 
 
 def test_the_curation_counts_link_to_the_lists_that_show_them(admin_client):
-    ClaimFactory(status=Claim.Status.UNVERIFIED)
-    ClaimFactory(status=Claim.Status.VERIFIED, orphaned=True)
-    SourceFactory(link_status=Source.LinkStatus.BROKEN)
+    unverified = ClaimFactory(status=Claim.Status.UNVERIFIED, statement="Unverified, no source.")
+    contradicted = ClaimFactory(statement="Verified, contradicted.")
+    ClaimEvidenceFactory(claim=contradicted, stance=ClaimEvidence.Stance.CONTRADICTS)
+    disputed = ClaimFactory(status=Claim.Status.DISPUTED, statement="Disputed.")
+    ClaimEvidenceFactory(claim=disputed)
+    orphan = ClaimFactory(orphaned=True, statement="Orphaned.")
+    ClaimEvidenceFactory(claim=orphan)
+    broken = SourceFactory(title="Broken")
+    Source.objects.filter(pk=broken.pk).update(link_status=Source.LinkStatus.BROKEN)
+    source_assess(source=broken, reliability="C", credibility=3, user=None)
+    confirmed, unconfirmed = DevelopmentFactory(title="Confirmed"), DevelopmentFactory(title="Unconfirmed")
+    contradicted.developments.add(confirmed)
+    unverified.developments.add(unconfirmed)
     page = BeautifulSoup(admin_client.get(reverse("admin:index")).content, "html.parser")
 
-    counts = {link.get_text(" ", strip=True): link["href"] for link in page.select(".desk__counts a")}
+    counts = {
+        link.get_text(" ", strip=True).split(" ", 1)[1]: (int(link.get_text().split()[0]), link["href"])
+        for link in page.select(".desk__counts a")
+    }
 
-    assert counts["1 claims to verify"] == "/admin/articles/claim/?status__exact=unverified"
-    assert counts["1 orphaned claims"] == "/admin/articles/claim/?orphaned__exact=1"
-    assert counts["1 sources with a broken link"] == "/admin/articles/source/?link_status__exact=broken"
+    def listed(label):
+        number, url = counts[label]
+        rows = admin_client.get(url).context["cl"].queryset
+        assert rows.count() == number, label
+        return {str(row) for row in rows}
+
+    assert listed("claims to verify") == {str(unverified)}
+    assert listed("claims without any source") == {str(unverified)}
+    assert listed("contradicted or disputed claims") == {str(contradicted), str(disputed)}
+    assert listed("orphaned claims") == {str(orphan)}
     # Each article the factories made has one note whose address was lost.
-    missing = f"{Citation.objects.filter(source__placeholder=True).count()} notes with a missing link"
-    assert counts[missing] == reverse("admin:articles_missinglink_changelist")
-    listed = admin_client.get(counts["1 claims to verify"])
-    assert listed.context["cl"].result_count == 1
+    assert counts["notes with a missing link"] == (
+        Citation.objects.filter(source__placeholder=True).count(),
+        reverse("admin:articles_missinglink_changelist"),
+    )
+    placeholders = {str(source) for source in Source.objects.filter(placeholder=True)}
+    assert listed("sources with a missing or broken link") == {"Broken", *placeholders}
+    assert "Broken" not in listed("sources not graded yet")
+    assert listed("developments without verified evidence") == {"Unconfirmed"}
 
 
 def test_the_desk_costs_the_same_queries_with_few_articles_or_many(client, editor_user):

@@ -6,8 +6,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles import quantities
-from articles.models import Approximation, Article, Author, Claim, Source
+from articles.models import Approximation, Article, Author, Claim, ClaimLink, Source
 from tests.factories import (
+    ActorFactory,
     ArticleAuthorFactory,
     ArticleFactory,
     AuthorFactory,
@@ -62,6 +63,80 @@ def test_a_claim_quantity_needs_a_unit():
     with pytest.raises(ValidationError):
         Claim(article=ArticleFactory(), statement="s", quantity_value=1).full_clean()
     ClaimFactory(quantity_value=70_000_000_000, quantity_unit="USD")
+
+
+@pytest.mark.parametrize(
+    "figure, field",
+    [
+        ({"quantity_lower": 400_000, "quantity_upper": 600_000}, "quantity_unit"),
+        ({"quantity_lower": 600_000, "quantity_upper": 400_000, "quantity_unit": "people"}, "quantity_upper"),
+        ({"quantity_value": 300_000, "quantity_lower": 400_000, "quantity_unit": "people"}, "quantity_lower"),
+        ({"quantity_value": 700_000, "quantity_upper": 600_000, "quantity_unit": "people"}, "quantity_upper"),
+        ({"quantity_period_start": datetime.date(2022, 10, 1)}, "quantity_as_of"),
+        (
+            {
+                "quantity_period_start": datetime.date(2022, 10, 1),
+                "quantity_as_of": datetime.date(2022, 9, 30),
+            },
+            "quantity_as_of",
+        ),
+    ],
+)
+def test_a_figure_that_cannot_be_is_refused_by_the_form_and_by_the_database(figure, field):
+    with pytest.raises(ValidationError) as refused:
+        Claim(article=ArticleFactory(), statement="s", **figure).full_clean()
+    assert field in refused.value.message_dict
+    _violates(lambda: ClaimFactory(**figure))
+
+
+def test_a_figure_with_bounds_and_a_period_is_kept():
+    claim = ClaimFactory(
+        quantity_value=500_000,
+        quantity_lower=400_000,
+        quantity_upper=600_000,
+        quantity_unit="people",
+        quantity_period_start=datetime.date(2022, 1, 1),
+        quantity_as_of=datetime.date(2022, 10, 31),
+        quantity_time_precision="month",
+    )
+    claim.full_clean()
+    assert claim.has_quantity
+
+
+def test_a_figure_is_not_derived_from_itself_and_a_claim_not_linked_to_itself():
+    claim = ClaimFactory()
+    claim.derived_from = claim
+    with pytest.raises(ValidationError) as refused:
+        claim.full_clean()
+    assert "derived_from" in refused.value.message_dict
+    _violates(lambda: Claim.objects.filter(pk=claim.pk).update(derived_from=claim))
+    _violates(lambda: ClaimLink.objects.create(from_claim=claim, kind="updates", to_claim=claim))
+
+
+def test_the_claimant_is_its_wording_else_its_actor_else_the_articles_own_assessment():
+    kazakhstan = ActorFactory(name="Kazakhstan")
+    assert ClaimFactory().claimant == ""
+    assert ClaimFactory(claimant_actor=kazakhstan).claimant == "Kazakhstan"
+    assert (
+        ClaimFactory(claimant_actor=kazakhstan, claimant_name="Kazakh officials").claimant
+        == "Kazakh officials"
+    )
+
+
+def test_claim_links_are_public_only_between_public_claims():
+    public, other_public = ClaimFactory(), ClaimFactory()
+    draft = ClaimFactory(article=ArticleFactory(status=Article.Status.DRAFT, published_at=None))
+    shown = ClaimLink.objects.create(from_claim=public, kind="updates", to_claim=other_public)
+    ClaimLink.objects.create(from_claim=public, kind="contradicts", to_claim=draft)
+    ClaimLink.objects.create(from_claim=draft, kind="restates", to_claim=public)
+    assert list(ClaimLink.objects.published()) == [shown]
+
+
+def test_a_source_grade_reads_as_the_admiralty_code():
+    source = SourceFactory()
+    assert source.grade == ""
+    source.reliability, source.credibility = "B", 2
+    assert source.grade == "B2"
 
 
 def test_sources_are_unique_by_normal_address_and_key():

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Citation, Claim, ClaimEvidence, ClaimLink, Source
-from articles.workflow import article_mark_updated
+from articles.workflow import article_mark_updated, claim_set_status, source_assess
 from tests.conftest import in_role
 from tests.factories import (
     ActorFactory,
@@ -440,6 +440,103 @@ def test_claim_page_shows_statement_status_quote_quantity_evidence_and_article(c
     assert "(p. 12)" in html
     assert f'<a href="{article.get_absolute_url()}">The summit</a>' in html
     assert "Kazakhstan</a>" in html
+
+
+def _facts(page: BeautifulSoup) -> dict[str, str]:
+    return {
+        term.get_text(strip=True): term.find_next_sibling("dd").get_text(" ", strip=True)
+        for term in page.select("dl.facts dt")
+    }
+
+
+def test_claim_page_shows_the_ledger_a_reader_may_see(client, editor_user):
+    kazakhstan = ActorFactory(name="Kazakhstan")
+    earlier = ClaimFactory(statement="Arrivals were counted in September.")
+    claim = ClaimFactory(
+        statement="Close to half a million Russians entered Kazakhstan.",
+        claimant_actor=kazakhstan,
+        claimant_name="Kazakh officials",
+        quantity_value=Decimal("500000"),
+        quantity_lower=Decimal("400000"),
+        quantity_upper=Decimal("600000"),
+        quantity_unit="people",
+        quantity_approximation="close_to",
+        quantity_period_start=datetime.date(2022, 9, 1),
+        quantity_as_of=datetime.date(2022, 10, 31),
+        quantity_time_precision="month",
+        derived_from=earlier,
+    )
+    later = ClaimFactory(statement="Most of them have left again.")
+    ClaimLink.objects.create(from_claim=later, kind=ClaimLink.Kind.UPDATES, to_claim=claim)
+    hidden = ClaimFactory(article=ArticleFactory(status=Article.Status.DRAFT, published_at=None))
+    ClaimLink.objects.create(from_claim=claim, kind=ClaimLink.Kind.CONTRADICTS, to_claim=hidden)
+    ministry = SourceFactory(title="Border service data")
+    source_assess(source=ministry, reliability="B", credibility=3, origin="primary", user=None, note="Secret")
+    ClaimEvidenceFactory(
+        claim=claim, source=ministry, stance="contradicts", locator="table 2", passage="Fewer than 400,000."
+    )
+    AuthorFactory(name="Dana Editor", user=editor_user)
+    claim_set_status(claim=claim, status=Claim.Status.DISPUTED, user=editor_user, note="Reviewer's own note")
+
+    page = BeautifulSoup(client.get(claim.get_absolute_url()).content, "html.parser")
+
+    facts = _facts(page)
+    assert facts["Claimed by"] == "Kazakh officials"
+    assert page.select_one(f"dl.facts a[href='{kazakhstan.get_absolute_url()}']")
+    figure = page.select_one(".quantity").get_text()
+    assert figure == "close to 500,000 people (range 400,000–600,000), September 2022–October 2022"
+    assert [Decimal(data["value"]) for data in page.select(".quantity data")] == [500000, 400000, 600000]
+    assert facts["Derived from"].startswith("“Arrivals were counted in September.”")
+    status = page.select_one(".record__status").get_text(" ", strip=True)
+    assert status.startswith("Status: Disputed last reviewed") and status.endswith("by Dana Editor")
+    evidence = page.select_one("ul.evidence li")
+    assert evidence.select_one(".stance").get_text() == "Contradicts"
+    assert evidence.select_one(".grade__code").get_text() == "B3"
+    assert evidence.select_one("blockquote.passage").get_text() == "Fewer than 400,000."
+    related = [item.get_text(" ", strip=True) for item in page.select(".claim-links li")]
+    assert len(related) == 1 and related[0].startswith("“Most of them have left again.”")
+    assert "updates this claim" in related[0]
+    html = str(page)
+    assert "Reviewer's own note" not in html and "Secret" not in html
+    assert hidden.statement not in html
+
+
+def test_a_reviewer_without_a_byline_is_shown_as_the_editors(client, editor_user):
+    claim = claim_set_status(claim=ClaimFactory(), status=Claim.Status.VERIFIED, user=editor_user)
+    page = BeautifulSoup(client.get(claim.get_absolute_url()).content, "html.parser")
+    status = page.select_one(".record__status").get_text(" ", strip=True)
+    assert status.endswith("by Footnote’s editors")
+
+
+def test_source_page_shows_the_record_the_grade_and_the_link_health(client):
+    source = SourceFactory(
+        title="Migration statistics",
+        author="Bureau of National Statistics; Sadykova, Aigerim",
+        container_title="Statistical Bulletin",
+        doi="10.1000/xyz123",
+        accessed_on=datetime.date(2026, 11, 1),
+    )
+    ArticleFactory(body=f"[Figures]({source.url}) show it.")
+    source_assess(source=source, reliability="A", credibility=2, state_affiliated=True, user=None, note="why")
+    checked = timezone.now()
+    Source.objects.filter(pk=source.pk).update(
+        link_status=Source.LinkStatus.BROKEN, link_checked_at=checked, link_error="404 Not Found"
+    )
+
+    page = BeautifulSoup(client.get(source.get_absolute_url()).content, "html.parser")
+
+    facts = _facts(page)
+    assert facts["Authors"] == "Bureau of National Statistics; Sadykova, Aigerim"
+    assert facts["In"] == "Statistical Bulletin"
+    assert page.select_one("a[href='https://doi.org/10.1000/xyz123']")
+    assert facts["Assessment"].startswith("A2 : completely reliable; probably true. State-affiliated outlet.")
+    assert "why" not in facts["Assessment"]
+    assert "Broken when last checked" in facts["Address"] and "(404 Not Found)" in facts["Address"]
+    downloads = {link.get_text(): link["href"] for link in page.select(".cite-downloads a")}
+    assert downloads == {
+        "CSL-JSON": reverse("articles:source-cite-json", args=[source.pk]),
+        "BibTeX": reverse("articles:source-cite-bib", args=[source.pk]),
+    }
 
 
 def test_source_page_shows_the_source_and_where_it_is_cited(client):

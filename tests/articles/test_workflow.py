@@ -21,8 +21,17 @@ from articles.workflow import (
     article_unschedule,
     article_withdraw,
     claim_set_status,
+    source_assess,
+    user_name,
 )
-from tests.factories import ArticleAuthorFactory, ArticleFactory, AuthorFactory, ClaimFactory, SourceFactory
+from tests.factories import (
+    ArticleAuthorFactory,
+    ArticleFactory,
+    AuthorFactory,
+    ClaimFactory,
+    SourceFactory,
+    StaffFactory,
+)
 from tests.helpers import future, past
 
 pytestmark = pytest.mark.django_db
@@ -229,6 +238,77 @@ def test_who_checked_a_claim_outlives_their_account(analyst_user, admin_client):
     assert claim.checked_at is not None
     page = admin_client.get(reverse("admin:articles_claim_change", args=[claim.pk])).content.decode()
     assert "Ana Lyst" in page
+
+
+def test_every_status_change_is_a_review_in_the_claims_history(analyst_user, editor_user):
+    claim = ClaimFactory(status=Claim.Status.UNVERIFIED)
+    claim_set_status(claim=claim, status=Claim.Status.VERIFIED, user=analyst_user, note="Customs tables.")
+    claim_set_status(claim=claim, status=Claim.Status.DISPUTED, user=editor_user, note="Ministry disagrees.")
+    claim = claim_set_status(claim=claim, status=Claim.Status.DISPUTED, user=None)
+
+    history = [
+        (review.from_status, review.to_status, review.user, review.user_name, review.note)
+        for review in claim.reviews.order_by("at", "id")
+    ]
+    assert history == [
+        ("unverified", "verified", analyst_user, "Ana Lyst", "Customs tables."),
+        (
+            "verified",
+            "disputed",
+            editor_user,
+            user_name(editor_user),
+            "Ministry disagrees.",
+        ),
+        ("disputed", "disputed", None, "", ""),
+    ]
+    latest = claim.reviews.first()
+    assert (claim.checked_at, claim.checked_by_name) == (latest.at, latest.user_name)
+
+
+def test_a_refused_status_change_leaves_no_review(analyst_user):
+    claim = ClaimFactory()
+    with pytest.raises(ValidationError):
+        claim_set_status(claim=claim, status="probably", user=analyst_user)
+    with pytest.raises(PermissionDenied):
+        claim_set_status(claim=claim, status="verified", user=StaffFactory())
+    assert not claim.reviews.exists()
+
+
+def test_grading_a_source_keeps_every_grade_in_its_history(analyst_user):
+    source = SourceFactory()
+    source_assess(source=source, reliability="C", credibility=3, user=analyst_user, note="One report.")
+    source = source_assess(
+        source=source,
+        reliability="B",
+        credibility=2,
+        origin="primary",
+        state_affiliated=True,
+        user=analyst_user,
+        note="Confirmed by customs.",
+    )
+    source.refresh_from_db()
+    assert (source.grade, source.origin, source.state_affiliated) == ("B2", "primary", True)
+    assert [(a.grade, a.note, a.user_name) for a in source.assessments.all()] == [
+        ("B2", "Confirmed by customs.", "Ana Lyst"),
+        ("C3", "One report.", "Ana Lyst"),
+    ]
+    assert source.assessed_at == source.assessments.first().at
+
+
+@pytest.mark.parametrize(
+    "grades", [{"reliability": "G", "credibility": 2}, {"reliability": "A", "credibility": 7}]
+)
+def test_a_grade_off_the_scales_is_refused_and_nothing_is_kept(analyst_user, grades):
+    source = SourceFactory()
+    with pytest.raises(ValidationError):
+        source_assess(source=source, user=analyst_user, **grades)
+    source.refresh_from_db()
+    assert (source.grade, source.assessments.count()) == ("", 0)
+
+
+def test_grading_needs_the_right_to_grade():
+    with pytest.raises(PermissionDenied):
+        source_assess(source=SourceFactory(), reliability="A", credibility=1, user=StaffFactory())
 
 
 def test_an_unknown_status_is_refused(analyst_user):

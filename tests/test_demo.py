@@ -184,7 +184,7 @@ def test_every_claim_has_evidence_and_statuses_vary(article):
         assert claim.actors.exists(), claim.statement
     statuses = [claim.status for claim in claims]
     assert statuses.count(Claim.Status.DISPUTED) == 1
-    assert statuses.count(Claim.Status.UNVERIFIED) == 1
+    assert statuses.count(Claim.Status.UNVERIFIED) == 2
     assert statuses.count(Claim.Status.VERIFIED) >= 10
     disputed = claims.get(status=Claim.Status.DISPUTED)
     assert disputed.evidence.filter(stance=ClaimEvidence.Stance.CONTRADICTS).exists()
@@ -212,6 +212,38 @@ def test_quantities_have_units(article):
     assert Claim.objects.get(quote__contains="395,000").quantity_value == Decimal("395000")
     kazakh = Claim.objects.get(quote__contains="half a million")
     assert (kazakh.quantity_value, kazakh.quantity_as_of) == (Decimal("500000"), datetime.date(2022, 10, 31))
+
+
+def test_the_ledger_shows_each_kind_of_record(article):
+    kazakh = Claim.objects.get(quote__contains="half a million")
+    # An attributed estimate with bounds, for a period known to the month.
+    assert (kazakh.claimant, kazakh.claimant_actor.slug) == ("Kazakh officials", "kazakhstan")
+    assert (kazakh.quantity_lower, kazakh.quantity_upper) == (Decimal("450000"), Decimal("500000"))
+    assert (kazakh.quantity_period_start, kazakh.quantity_time_precision) == (
+        datetime.date(2022, 1, 1),
+        "month",
+    )
+    # A contradicting source with its passage, and graded sources behind it.
+    against = kazakh.evidence.get(stance=ClaimEvidence.Stance.CONTRADICTS)
+    assert "every crossing" in against.passage
+    assert {item.source.grade for item in kazakh.evidence.select_related("source")} == {"B3", "A2", "B2"}
+    assert kazakh.evidence.filter(stance=ClaimEvidence.Stance.CONTEXT).exists()
+    # Its review history ends where the claim stands, and a later claim updates it.
+    history = list(kazakh.reviews.order_by("at").values_list("from_status", "to_status", "user_name"))
+    assert history == [("unverified", "verified", "Dana Analyst"), ("verified", "disputed", "Eli Editor")]
+    assert (kazakh.checked_by_name, kazakh.checked_at) == ("Eli Editor", kazakh.reviews.first().at)
+    update = kazakh.links_in.get()
+    assert (update.kind, update.from_claim.quote) == ("updates", "of whom tens of thousands stayed")
+    # A derived figure.
+    growth = Claim.objects.get(quote__contains="45 per cent")
+    assert growth.derived_from == Claim.objects.get(quote__contains="$70 billion")
+    # A grade with a history, the latest kept on the source.
+    xinhua = Source.objects.get(key="xinhua-china-central-asia-trade-2022")
+    assert [a.grade for a in xinhua.assessments.all()] == ["C2", "C4"]
+    assert xinhua.grade == "C2"
+    # Every checked claim's history explains its status.
+    for claim in Claim.objects.exclude(checked_at=None):
+        assert claim.reviews.first().to_status == claim.status, claim.statement
 
 
 def test_actors_and_memberships():

@@ -11,6 +11,9 @@ rows. Three things a fixture cannot do safely are done here with the ORM:
   Relation.save() puts the pair in order.
 - Notes: each demo article is rendered with article_render, which numbers the notes and links each to
   the source its link names (by address, or by citation key where the address was lost).
+- The evidence ledger (fixtures/demo-ledger.yaml): review and grading histories are records of the
+  past, each step with its own day, so they are written as they were, once; claim links are made
+  unless they exist.
 """
 
 from pathlib import Path
@@ -23,13 +26,16 @@ from django.db import transaction
 from django.db.models import Q
 
 from articles.links import normalise_url
-from articles.models import Article, Claim, Source
+from articles.models import Article, Claim, ClaimLink, ClaimReview, Source, SourceAssessment
 from articles.services import article_render
+from articles.workflow import GRADE_FIELDS
 from relations.models import Actor, Development, Relation
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo.yaml"
 
 RELATIONS_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo-relations.yaml"
+
+LEDGER_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo-ledger.yaml"
 
 
 def _plural(count: int, word: str) -> str:
@@ -62,6 +68,8 @@ class Command(BaseCommand):
         keys = _fixture_keys(rows)
         with RELATIONS_FILE.open(encoding="utf-8") as handle:
             relations = yaml.safe_load(handle)
+        with LEDGER_FILE.open(encoding="utf-8") as handle:
+            ledger = yaml.safe_load(handle)
         with transaction.atomic():
             self._check_source_addresses(rows, keys["articles.source"])
             call_command("loaddata", str(FIXTURE), verbosity=0)
@@ -71,6 +79,7 @@ class Command(BaseCommand):
             articles = Article.objects.filter(slug__in=keys["articles.article"])
             for article in articles:
                 article_render(article=article)
+            _load_ledger(ledger, keys["articles.claim"])
 
         counts = [
             _plural(articles.count(), "article"),
@@ -119,3 +128,73 @@ class Command(BaseCommand):
             relation.actor_a, relation.actor_b = actors[first], actors[second]
             relation.state, relation.summary = row["state"], row["summary"]
             relation.save()  # Relation.save() stores the pair with the lower id first.
+
+
+def _load_ledger(ledger: dict, claim_uids: list[str]) -> None:
+    claims = Claim.objects.in_bulk(claim_uids, field_name="uid")
+    claims = {str(uid): claim for uid, claim in claims.items()}
+    reviewed = set(ClaimReview.objects.filter(claim__in=claims.values()).values_list("claim_id", flat=True))
+    ClaimReview.objects.bulk_create(
+        review
+        for uid, claim in claims.items()
+        if claim.pk not in reviewed
+        for review in _reviews(claim, ledger["reviews"].get(uid))
+    )
+    # loaddata wrote the rows afresh: what a claim and a source keep of their latest review or grade
+    # is put back, as claim_set_status and source_assess keep it.
+    for review in _latest_reviews(claims.values()):
+        Claim.objects.filter(pk=review.claim_id).update(
+            checked_by_name=review.user_name, checked_at=review.at
+        )
+    sources = Source.objects.in_bulk(list(ledger["grades"]), field_name="key")
+    for key, grades in ledger["grades"].items():
+        _grade(sources[key], grades)
+    for uid, kind, other, note in ledger["links"]:
+        ClaimLink.objects.get_or_create(
+            from_claim=claims[uid], kind=kind, to_claim=claims[other], defaults={"note": note}
+        )
+
+
+def _latest_reviews(claims) -> list[ClaimReview]:
+    latest = {}
+    for review in ClaimReview.objects.filter(claim__in=claims).order_by("at", "id"):
+        latest[review.claim_id] = review
+    return list(latest.values())
+
+
+def _reviews(claim: Claim, steps: list[dict] | None) -> list[ClaimReview]:
+    """The claim's history as written in the ledger, or one review from its own status and time."""
+    if steps is None:
+        if claim.checked_at is None:
+            return []
+        steps = [{"from": "unverified", "to": claim.status, "at": claim.checked_at, "by": "Eli Editor"}]
+    return [
+        ClaimReview(
+            claim=claim,
+            from_status=step["from"],
+            to_status=step["to"],
+            user_name=step["by"],
+            at=step["at"],
+            note=step.get("note", "Checked before publication."),
+        )
+        for step in steps
+    ]
+
+
+def _grade(source: Source, grades: list[dict]) -> None:
+    if not source.assessments.exists():
+        SourceAssessment.objects.bulk_create(
+            SourceAssessment(
+                source=source,
+                user_name=grade["by"],
+                at=grade["at"],
+                note=grade["note"],
+                **{field: grade[field] for field in GRADE_FIELDS},
+            )
+            for grade in grades
+        )
+    latest = source.assessments.first()
+    for field in GRADE_FIELDS:
+        setattr(source, field, getattr(latest, field))
+    source.assessed_at = latest.at
+    source.save(update_fields=[*GRADE_FIELDS, "assessed_at"])

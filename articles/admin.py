@@ -941,7 +941,7 @@ class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
     show_full_result_count = False
     form = ClaimForm
     autocomplete_fields = ["article", "actors", "developments", "derived_from", "claimant_actor"]
-    readonly_fields = ["uid", "checker", "checked_at", "in_text"]
+    readonly_fields = ["uid", "checker", "checked_at", "in_text", "bearing_on_this"]
     fieldsets = [
         (None, {"fields": ["article", "position", "statement"]}),
         (
@@ -987,7 +987,7 @@ class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
                 "description": "Bounds, when the figure is a range or an estimate with a margin.",
             },
         ),
-        ("What it concerns", {"fields": ["actors", "developments"]}),
+        ("What it concerns", {"fields": ["actors", "developments", "bearing_on_this"]}),
         ("Stable ID", {"fields": ["uid"], "classes": ["collapse"]}),
     ]
     formfield_overrides = SHORT_TEXT
@@ -1019,6 +1019,22 @@ class ClaimAdmin(IndexedSearchMixin, RevisionAdmin, SpreadsheetAdmin):
             )
         if {"article", "quote", "quote_prefix", "quote_suffix"} & set(form.changed_data):
             claim_anchor(claim=obj)
+
+    @admin.display(description="other claims about this one")
+    def bearing_on_this(self, obj):
+        """Links made from other claims to this one, and figures derived from it: the inline shows
+        only the links this claim makes."""
+        rows = [
+            (link.from_claim_id, link.from_claim, link.get_kind_display())
+            for link in obj.links_in.select_related("from_claim")
+        ] + [(figure.pk, figure, "is derived from") for figure in obj.derived_figures.all()]
+        if not rows:
+            return "—"
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{}</a> {} this claim',
+            ((reverse("admin:articles_claim_change", args=[pk]), claim, kind) for pk, claim, kind in rows),
+        )
 
     @admin.display(description="statement", ordering="statement")
     def short_statement(self, obj):

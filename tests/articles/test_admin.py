@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Citation, Claim, Source
+from articles.models import Article, Citation, Claim, ClaimLink, Source
 from articles.services import article_render
 from articles.workflow import claim_set_status
 from tests.factories import (
@@ -931,3 +931,21 @@ def test_the_link_state_is_shown_but_never_edited_in_the_form(admin_client):
     _save(admin_client, url, link_status="ok", link_error="forged")
     source.refresh_from_db()
     assert (source.link_status, source.link_error) == ("unchecked", "")
+
+
+def test_a_claims_page_shows_the_claims_that_bear_on_it(admin_client):
+    claim = ClaimFactory(statement="Close to half a million entered.")
+    ClaimLink.objects.create(
+        from_claim=ClaimFactory(statement="Tens of thousands stayed."), kind="updates", to_claim=claim
+    )
+    ClaimFactory(statement="Up by half.", derived_from=claim)
+    page = BeautifulSoup(
+        admin_client.get(reverse("admin:articles_claim_change", args=[claim.pk])).content, "html.parser"
+    )
+    shown = page.select_one(".field-bearing_on_this .readonly").get_text("|", strip=True).split("|")
+    assert shown == [
+        "Tens of thousands stayed.",
+        "updates this claim",
+        "Up by half.",
+        "is derived from this claim",
+    ]

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from common.admin import SpreadsheetAdmin, SpreadsheetExportMixin, count_of
 from common.paging import KeysFirstPaginator
-from common.revisions import RestorableRevisionAdmin, RevisionAdmin
+from common.revisions import RestorableRevisionAdmin, RevisionAdmin, StaleSaveForm
 
 from . import admin_views
 from .admin_filters import ClaimCurationFilter, GradeFilter, SourceCurationFilter
@@ -644,7 +644,7 @@ class AssessmentHistoryInline(admin.TabularInline):
         return False
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(StaleSaveForm):
     """The bibliographic record, with the grades beside it: a changed grade goes through
     `source_assess`, which keeps it in the source's grading history."""
 
@@ -895,7 +895,7 @@ class ReviewHistoryInline(admin.TabularInline):
         return False
 
 
-class ClaimForm(forms.ModelForm):
+class ClaimForm(StaleSaveForm):
     review_note = forms.CharField(
         label="why",
         required=False,

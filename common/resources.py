@@ -6,6 +6,7 @@ file exported from one database imports into another.
 
 import itertools
 import operator
+import uuid
 from decimal import Decimal, InvalidOperation
 
 import tablib
@@ -85,6 +86,45 @@ class SlugWidget(widgets.ForeignKeyWidget):
             name = self.model._meta.verbose_name
             raise ValueError(f"No {name} has the {self.field} “{slugs[0]}”.")
         return found[slugs[0]]
+
+
+class UuidWidget(SlugWidget):
+    """A foreign key written as the related row's stable UUID (a claim's uid), with a clear error."""
+
+    def __init__(self, model, field="uid", **kwargs):
+        super().__init__(model, field=field, **kwargs)
+
+    def _uuid(self, text: str) -> uuid.UUID:
+        try:
+            return uuid.UUID(text)
+        except ValueError:
+            raise ValueError(f"“{text}” is not the ID of a {self.model._meta.verbose_name}.") from None
+
+    def key_of(self, value) -> uuid.UUID | None:
+        """The UUID a cell names, or None for an empty cell; ValueError if it is not a UUID."""
+        texts = _slugs(value)
+        return self._uuid(texts[0]) if texts else None
+
+    def prime(self, cells) -> None:
+        keys = set()
+        for cell in cells:
+            try:
+                keys.add(self.key_of(unescape_formula(cell)))
+            except ValueError:
+                continue  # the row reports it
+        self.known.prime(keys - {None})
+
+    def clean(self, value, row=None, **kwargs):
+        key = self.key_of(value)
+        if key is None:
+            return None
+        found = self.known.find([key])
+        if key not in found:
+            raise ValueError(f"No {self.model._meta.verbose_name} has the {self.field} “{key}”.")
+        return found[key]
+
+    def render(self, value, obj=None, **kwargs):
+        return str(getattr(value, self.field)) if value is not None else ""
 
 
 class SlugListWidget(widgets.ManyToManyWidget):
@@ -226,6 +266,24 @@ _COMPARISONS = {
 }
 
 
+def _field(instance, name: str):
+    return instance._meta.pk if name == "pk" else instance._meta.get_field(name)
+
+
+def _referenced(condition: Q, model) -> set[str]:
+    """The names of the fields a check constraint's condition reads."""
+    names = set()
+    for child in condition.children:
+        if isinstance(child, Q):
+            names |= _referenced(child, model)
+            continue
+        lookup, wanted = child
+        names.add(lookup.partition("__")[0])
+        if isinstance(wanted, F):
+            names.add(wanted.name)
+    return {model._meta.pk.name if name == "pk" else name for name in names}
+
+
 def _check_holds(condition: Q, instance) -> bool | None:
     """Whether a check constraint's condition holds for an unsaved instance, in Python; raises
     LookupError for anything but plain comparisons of the instance's own fields."""
@@ -236,10 +294,11 @@ def _check_holds(condition: Q, instance) -> bool | None:
             continue
         lookup, wanted = child
         name, _, kind = lookup.partition("__")
-        value = getattr(instance, instance._meta.get_field(name).attname)
-        if isinstance(wanted, F):
-            wanted = getattr(instance, instance._meta.get_field(wanted.name).attname)
-        if kind == "isnull" or (kind in ("", "exact") and wanted is None):
+        value = getattr(instance, _field(instance, name).attname)
+        column = isinstance(wanted, F)  # compared with another column: NULL there is unknown too
+        if column:
+            wanted = getattr(instance, _field(instance, wanted.name).attname)
+        if kind == "isnull" or (kind in ("", "exact") and wanted is None and not column):
             outcomes.append((value is None) == (wanted if kind == "isnull" else True))
         elif kind in ("", *_COMPARISONS) and not hasattr(wanted, "resolve_expression"):
             compare = _COMPARISONS[kind or "exact"]
@@ -350,7 +409,11 @@ class SpreadsheetResource(resources.ModelResource):
 
     def get_bulk_update_fields(self):
         concrete = {f.attname: f.name for f in self._meta.model._meta.concrete_fields if not f.primary_key}
-        names = {field.attribute for field in self.get_import_fields() if field.attribute}
+        # Export-only columns are never written back: what fills them (a checker, a service) may
+        # have changed them since the file's rows were read.
+        names = {
+            field.attribute for field in self.get_import_fields() if field.attribute and not field.readonly
+        }
         return sorted(name for name in concrete.values() if name in names)
 
     def import_instance(self, instance, row, **kwargs):
@@ -445,6 +508,9 @@ class SpreadsheetResource(resources.ModelResource):
         for constraint in model._meta.constraints:
             if isinstance(constraint, UniqueConstraint) and len(constraint.fields) == 1:
                 continue  # checked above
+            condition = None if isinstance(constraint, UniqueConstraint) else constraint.condition
+            if condition is not None and _referenced(condition, model) & set(errors):
+                continue  # a field it reads is wrong already, and says so (as full_clean does)
             try:
                 if isinstance(constraint, UniqueConstraint) or constraint.condition is None:
                     raise LookupError(constraint.name)

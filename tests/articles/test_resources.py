@@ -4,11 +4,12 @@ from decimal import Decimal
 
 import pytest
 import tablib
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 from import_export.formats.base_formats import XLSX
 from reversion.models import Version
 
-from articles.models import Article, Claim, ClaimEvidence, Source
+from articles.models import Article, Claim, ClaimEvidence, ClaimReview, Source, SourceAssessment
 from articles.rendering import render_body
 from articles.resources import ClaimResource, NoteResource, SourceResource
 from articles.services import article_render
@@ -20,6 +21,7 @@ from tests.factories import (
     ClaimFactory,
     DevelopmentFactory,
     SourceFactory,
+    StaffFactory,
     UserFactory,
 )
 
@@ -30,16 +32,29 @@ SOURCE_FIELDS = [
     "url",
     "normalised_url",
     "title",
+    "container_title",
     "publisher",
     "author",
     "published_on",
+    "accessed_on",
     "kind",
     "language",
+    "doi",
     "archive_url",
+    "archived_at",
+    "reliability",
+    "credibility",
+    "origin",
+    "state_affiliated",
+    "assessed_at",
     "link_status",
     "link_checked_at",
+    "link_target",
+    "link_error",
     "placeholder",
 ]
+# What only the link checker and the grading service write: exported, never imported.
+LINK_FIELDS = ["link_status", "link_checked_at", "link_target", "link_error"]
 CLAIM_FIELDS = [
     "uid",
     "article_id",
@@ -52,10 +67,16 @@ CLAIM_FIELDS = [
     "checked_by_id",
     "checked_at",
     "quantity_value",
+    "quantity_lower",
+    "quantity_upper",
     "quantity_unit",
     "quantity_approximation",
+    "quantity_period_start",
     "quantity_as_of",
+    "quantity_time_precision",
     "quantity_period",
+    "claimant_actor_id",
+    "claimant_name",
 ]
 
 
@@ -69,7 +90,10 @@ def _claims():
         row = {f: getattr(claim, f) for f in CLAIM_FIELDS}
         row["actors"] = sorted(claim.actors.values_list("slug", flat=True))
         row["developments"] = sorted(claim.developments.values_list("slug", flat=True))
-        row["evidence"] = list(claim.evidence.order_by("id").values_list("source__key", "stance", "locator"))
+        row["derived_from"] = claim.derived_from.uid if claim.derived_from_id else None
+        row["evidence"] = list(
+            claim.evidence.order_by("id").values_list("source__key", "stance", "locator", "passage")
+        )
         snapshot[claim.uid] = row
     return snapshot
 
@@ -102,11 +126,22 @@ def sources():
             url="https://www.customs.gov.cn/stats/2022/?utm_source=x",
             title="China–Central Asia trade, 2022",
             published_on=datetime.date(2023, 1, 13),
-            kind=Source.Kind.STATISTICS,
+            kind=Source.Kind.DATASET,
             language="zh",
+            container_title="Customs statistics | ежемесячно",
+            accessed_on=datetime.date(2023, 2, 1),
+            doi="10.1000/xyz-123",
             archive_url="https://web.archive.org/web/2023/https://customs.gov.cn/stats/2022",
-            link_status=Source.LinkStatus.OK,
+            archived_at=timezone.now() - datetime.timedelta(days=300),
+            reliability="B",
+            credibility=2,
+            origin="primary",
+            state_affiliated=True,
+            assessed_at=timezone.now() - datetime.timedelta(days=30),
+            link_status=Source.LinkStatus.REDIRECTED,
             link_checked_at=timezone.now(),
+            link_target="https://customs.gov.cn/en/stats/2022",
+            link_error="301 Moved Permanently",
         ),
         SourceFactory(key="lost", url="", title="-5 per cent, said @someone", publisher="=1+1", language=""),
         SourceFactory(key="plain", title="Line one\nline two", author="A. Writer"),
@@ -136,12 +171,28 @@ def claims(sources):
     )
     trade.actors.set([china, kazakhstan])
     trade.developments.set([summit])
-    ClaimEvidenceFactory(claim=trade, source=sources[0], locator="table 3")
+    ClaimEvidenceFactory(claim=trade, source=sources[0], locator="table 3", passage="Total: 70.2 | billion")
     ClaimEvidenceFactory(claim=trade, source=sources[1], stance=ClaimEvidence.Stance.CONTRADICTS, locator="")
     plain = ClaimFactory(
-        article=article, position=2, statement="=Growth slowed.", status=Claim.Status.DISPUTED
+        article=article,
+        position=2,
+        statement="=Growth slowed.",
+        status=Claim.Status.DISPUTED,
+        quantity_value=Decimal("45"),
+        quantity_lower=Decimal("40"),
+        quantity_upper=Decimal("50.5"),
+        quantity_unit="%",
+        quantity_period_start=datetime.date(2022, 1, 1),
+        quantity_as_of=datetime.date(2022, 12, 31),
+        quantity_time_precision="year",
+        derived_from=trade,
+        claimant_actor=china,
+        claimant_name="Ministry of Commerce",
     )
     ClaimEvidenceFactory(claim=plain, source=sources[2], locator="p. 3 | footnote 2")
+    ClaimEvidenceFactory(
+        claim=plain, source=sources[0], stance=ClaimEvidence.Stance.CONTEXT, passage="> quoted\n«Рост» 中文"
+    )
     return [trade, plain]
 
 
@@ -150,15 +201,24 @@ def test_sources_survive_an_export_and_an_import_into_a_database_without_them(so
     dataset = _csv_round(SourceResource().export())
     Source.objects.all().delete()
 
-    result = SourceResource().import_data(dataset, dry_run=False)
+    result = SourceResource().import_data(dataset, dry_run=False, file_name="sources.csv")
 
     _assert_clean(result)
-    assert _sources() == before
+    after = _sources()
+    # Grades come back as a grading made by the import, now; what the link checker found does not.
+    export_only = ["assessed_at", *LINK_FIELDS]
+    assert _without(after, export_only) == _without(before, export_only)
+    restored = Source.objects.get(key="china-customs-2022")
+    assert restored.link_status == Source.LinkStatus.UNCHECKED and restored.link_target == ""
+    assert timezone.now() - restored.assessed_at < datetime.timedelta(minutes=1)
+    assessment = restored.assessments.get()
+    assert (assessment.grade, assessment.note) == ("B2", "Imported from sources.csv")
 
 
 def test_claims_survive_an_export_and_an_import_into_a_database_without_them(claims):
     before = _claims()
     dataset = _csv_round(ClaimResource().export())
+    Claim.objects.update(derived_from=None)
     Claim.objects.all().delete()
     assert not ClaimEvidence.objects.exists()
 
@@ -174,9 +234,11 @@ def test_claims_survive_an_export_and_an_import_into_a_database_without_them(cla
     assert verified["checked_by_id"] == editor.pk
     assert timezone.now() - verified["checked_at"] < datetime.timedelta(minutes=1)
     assert before[claims[0].uid]["evidence"] == [
-        ("china-customs-2022", "supports", "table 3"),
-        ("lost", "contradicts", ""),
+        ("china-customs-2022", "supports", "table 3", "Total: 70.2 | billion"),
+        ("lost", "contradicts", "", ""),
     ]
+    # A claim derived from another the same file restores is linked to it, whichever row comes first.
+    assert after[claims[1].uid]["derived_from"] == claims[0].uid
 
 
 @pytest.mark.parametrize("resource_class", [SourceResource, ClaimResource])
@@ -194,7 +256,9 @@ def test_an_unchanged_file_imports_without_changes(claims, resource_class):
 def test_evidence_is_written_one_line_per_source_with_stance_and_locator(claims):
     dataset = ClaimResource().export()
     trade = dataset.dict[0] if dataset.dict[0]["uid"] == str(claims[0].uid) else dataset.dict[1]
-    assert trade["evidence"] == "china-customs-2022 | supports | table 3\nlost | contradicts"
+    assert trade["evidence"] == (
+        "china-customs-2022 | supports | table 3\n> Total: 70.2 | billion\nlost | contradicts"
+    )
     assert trade["actors"] == "china,kazakhstan"
     assert trade["article"] == "china-central-asia"
     assert trade["checked_by"] == "checker"
@@ -210,8 +274,8 @@ def test_importing_a_claim_replaces_its_evidence(claims):
 
     _assert_clean(ClaimResource().import_data(dataset, dry_run=False))
 
-    assert list(trade.evidence.values_list("source__key", "stance", "locator")) == [
-        ("plain", "contradicts", "p. 9")
+    assert list(trade.evidence.values_list("source__key", "stance", "locator", "passage")) == [
+        ("plain", "contradicts", "p. 9", "")
     ]
 
 
@@ -262,6 +326,116 @@ def test_a_new_claim_imported_as_verified_records_the_importer_as_checker(claims
     assert new.checked_at is not None
 
 
+def test_a_status_changed_by_an_import_names_the_file_in_the_claims_history(claims, editor_user):
+    trade = claims[0]
+    dataset = _changed(ClaimResource().export(Claim.objects.filter(pk=trade.pk)), status="disputed")
+
+    _assert_clean(ClaimResource().import_data(dataset, dry_run=False, user=editor_user, file_name="q3.xlsx"))
+    unnamed = _changed(dataset, status="verified")
+    _assert_clean(ClaimResource().import_data(unnamed, dry_run=False, user=editor_user))
+
+    reviews = ClaimReview.objects.filter(claim=trade).order_by("id")
+    assert [(r.from_status, r.to_status, r.note, r.user) for r in reviews] == [
+        ("verified", "disputed", "Imported from q3.xlsx", editor_user),
+        ("disputed", "verified", "Imported from a spreadsheet", editor_user),
+    ]
+
+
+def test_a_claim_names_what_it_is_derived_from_by_uid_and_its_claimant_by_slug(claims):
+    trade, plain = claims
+    dataset = _changed(
+        ClaimResource().export(Claim.objects.filter(pk=trade.pk)),
+        derived_from=f" {plain.uid} ",
+        claimant_actor="kazakhstan",
+        claimant_name="",
+    )
+
+    _assert_clean(ClaimResource().import_data(dataset, dry_run=False))
+
+    trade.refresh_from_db()
+    assert trade.derived_from == plain
+    assert trade.claimant_actor.slug == "kazakhstan"
+    row = ClaimResource().export(Claim.objects.filter(pk=trade.pk)).dict[0]
+    assert (row["derived_from"], row["claimant_actor"]) == (str(plain.uid), "kazakhstan")
+
+
+def test_a_claim_derived_from_itself_is_a_row_error(claims, editor_user):
+    trade = claims[0]
+    stored = _changed(ClaimResource().export(Claim.objects.filter(pk=trade.pk)), derived_from=str(trade.uid))
+    restored = _changed(stored, uid="aaaaaaaa-0000-4000-8000-00000000000a")
+    restored = _changed(restored, derived_from=restored.dict[0]["uid"], position="7")
+
+    for dataset in (stored, restored):
+        result = ClaimResource().import_data(dataset, dry_run=False, user=editor_user)
+        [row] = result.invalid_rows
+        assert "cannot be derived from itself" in str(row.error_dict["derived_from"])
+    assert Claim.objects.count() == 2
+    assert Claim.objects.get(pk=trade.pk).derived_from is None
+
+
+def test_a_passage_is_kept_exactly_whatever_it_holds(claims):
+    trade = claims[0]
+    passage = "  «Рост» | 中文 \\n is text\nline two\r\n> not a new source\n  "
+    trade.evidence.update(passage=passage, stance=ClaimEvidence.Stance.CONTEXT)
+    dataset = _csv_round(ClaimResource().export(Claim.objects.filter(pk=trade.pk)))
+    trade.evidence.update(passage="")
+
+    _assert_clean(ClaimResource().import_data(dataset, dry_run=False))
+
+    assert set(trade.evidence.values_list("stance", "passage")) == {("context", passage)}
+
+
+def test_an_evidence_cell_written_before_passages_imports_as_it_always_did(claims):
+    trade = claims[0]
+    old = (
+        "plain | contradicts | p. 3 | footnote 2\nlost | supports | line\\none\nchina-customs-2022 | supports"
+    )
+    dataset = _changed(ClaimResource().export(Claim.objects.filter(pk=trade.pk)), evidence=old)
+
+    _assert_clean(ClaimResource().import_data(dataset, dry_run=False))
+
+    assert list(trade.evidence.values_list("source__key", "stance", "locator", "passage")) == [
+        ("plain", "contradicts", "p. 3 | footnote 2", ""),
+        ("lost", "supports", "line\none", ""),
+        ("china-customs-2022", "supports", "", ""),
+    ]
+
+
+def test_a_passage_written_on_several_quoted_lines_is_one_passage(claims):
+    trade = claims[0]
+    cell = "plain | supports | p. 1\n> first line\n>second line\n  > third line\nlost | context"
+    dataset = _changed(ClaimResource().export(Claim.objects.filter(pk=trade.pk)), evidence=cell)
+
+    _assert_clean(ClaimResource().import_data(dataset, dry_run=False))
+
+    assert list(trade.evidence.values_list("source__key", "stance", "passage")) == [
+        ("plain", "supports", "first line\nsecond line\nthird line"),
+        ("lost", "context", ""),
+    ]
+
+
+def test_the_claims_template_example_shows_the_evidence_format_and_imports(db):
+    ArticleFactory(slug="central-asia-a-year-into-russias-war")
+    SourceFactory(key="sanctions-outlook-central-asia-2022")
+    SourceFactory(key="china-customs-2022")
+    ActorFactory(slug="china")
+    ActorFactory(slug="kazakhstan")
+
+    _assert_clean(ClaimResource().import_data(ClaimResource.template_dataset(), dry_run=False))
+
+    claim = Claim.objects.get()
+    assert (claim.claimant_actor.slug, claim.quantity_time_precision) == ("china", "year")
+    assert list(claim.evidence.values_list("source__key", "stance", "locator", "passage")) == [
+        (
+            "sanctions-outlook-central-asia-2022",
+            "supports",
+            "p. 4",
+            "Trade with the five states passed $70 billion | a record.",
+        ),
+        ("china-customs-2022", "context", "table 2", ""),
+    ]
+
+
 def test_export_escapes_cells_a_spreadsheet_would_run_as_formulae(sources):
     SourceFactory(key="tab", title="\tindented", publisher="\rreturn", author="+44 20", language="'=x")
     rows = {row["key"]: row for row in SourceResource().export().dict}
@@ -301,6 +475,19 @@ def _claim_rows(claims, **changes):
         ({"article": "no-such-article"}, "no-such-article"),
         ({"uid": "not-a-uuid"}, "not a claim ID"),
         ({"status": "probably"}, "not a valid choice"),
+        ({"evidence": "> a passage quoting nothing\nplain | supports"}, "follows the line of the source"),
+        ({"quantity_lower": "80000000000"}, "The lower bound is above the value."),
+        (
+            {"quantity_lower": "9", "quantity_upper": "8", "quantity_value": ""},
+            "upper bound is below the lower",
+        ),
+        ({"quantity_upper": "60000000000"}, "The upper bound is below the value."),
+        ({"quantity_unit": "", "quantity_value": "", "quantity_lower": "5"}, "A quantity needs a unit."),
+        ({"quantity_period_start": "2023-01-01"}, "A period needs an end on or after its start."),
+        ({"quantity_time_precision": "week"}, "not a valid choice"),
+        ({"derived_from": "aaaaaaaa-0000-4000-8000-000000000009"}, "No claim has the uid"),
+        ({"derived_from": "last-year"}, "is not the ID of a claim"),
+        ({"claimant_actor": "atlantis"}, "No actor has the slug “atlantis”"),
     ],
 )
 def test_a_malformed_row_is_reported_and_nothing_is_saved(claims, changes, message):
@@ -330,6 +517,114 @@ def test_a_source_whose_url_another_source_has_is_a_row_error(sources):
     assert result.has_validation_errors()
     assert "already has this address" in str(result.invalid_rows[0].error)
     assert _sources() == before
+
+
+def _source_row(sources, **changes) -> tablib.Dataset:
+    """The export of the first source, with some cells changed."""
+    return _changed(SourceResource().export(Source.objects.filter(pk=sources[0].pk)), **changes)
+
+
+def _user_with(*codenames):
+    """A staff user holding exactly these permissions of the articles app."""
+    user = StaffFactory()
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="articles", codename__in=codenames)
+    )
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_changed_grades_are_a_grading_by_the_importer_kept_in_the_sources_history(sources, analyst_user):
+    source = sources[0]
+    dataset = _source_row(sources, reliability="C", credibility="3", origin="secondary", state_affiliated="0")
+
+    result = SourceResource().import_data(dataset, dry_run=False, user=analyst_user, file_name="grades.csv")
+
+    _assert_clean(result)
+    source.refresh_from_db()
+    assert (source.grade, source.origin, source.state_affiliated) == ("C3", "secondary", False)
+    assert timezone.now() - source.assessed_at < datetime.timedelta(minutes=1)
+    assessment = SourceAssessment.objects.get(source=source)
+    assert (assessment.grade, assessment.origin, assessment.user, assessment.note) == (
+        "C3",
+        "secondary",
+        analyst_user,
+        "Imported from grades.csv",
+    )
+
+
+def test_unchanged_grades_write_no_grading(sources):
+    before = _sources()
+    dataset = _csv_round(SourceResource().export())
+
+    _assert_clean(SourceResource().import_data(dataset, dry_run=False, user=_user_with("change_source")))
+
+    assert _sources() == before
+    assert not SourceAssessment.objects.exists()
+
+
+def test_grades_need_the_right_to_grade_sources_and_nothing_is_saved(sources):
+    before = _sources()
+    may_edit = _user_with("add_source", "change_source", "import_source")
+    dataset = _source_row(sources, title="Retitled", reliability="A")
+    new = tablib.Dataset(["graded", "https://example.org/g", "Graded", "E", "5"])
+    new.headers = ["key", "url", "title", "reliability", "credibility"]
+
+    for file in (dataset, new):
+        result = SourceResource().import_data(file, dry_run=False, user=may_edit)
+        [row] = result.invalid_rows
+        assert "Only those who grade sources" in str(row.error_dict["reliability"])
+    assert _sources() == before
+    assert not SourceAssessment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"reliability": "", "credibility": ""}, "never taken back"),
+        ({"credibility": "7"}, "not a valid choice"),
+        ({"reliability": "G"}, "not a valid choice"),
+        ({"doi": "https://doi.org/10.1000/xyz"}, "A DOI such as"),
+        ({"accessed_on": "yesterday"}, "is not a date"),
+    ],
+)
+def test_a_wrong_grade_or_record_is_a_row_error(sources, changes, message):
+    before = _sources()
+
+    result = SourceResource().import_data(_source_row(sources, **changes), dry_run=False)
+
+    [row] = result.invalid_rows
+    assert message in str(row.error), row.error
+    assert _sources() == before
+
+
+def test_what_the_link_checker_and_the_grading_wrote_is_never_imported(sources):
+    before = _sources()
+    dataset = _source_row(
+        sources,
+        link_status="broken",
+        link_checked_at="2020-01-01T00:00:00+00:00",
+        link_target="https://example.org/elsewhere",
+        link_error="404",
+        assessed_at="2020-01-01T00:00:00+00:00",
+        title="Retitled",
+    )
+
+    _assert_clean(SourceResource().import_data(dataset, dry_run=False))
+
+    after = _sources()
+    assert after["china-customs-2022"].pop("title") == "Retitled"
+    before["china-customs-2022"].pop("title")
+    assert after == before
+    assert "link_status" not in SourceResource.template_dataset().headers
+
+
+def test_an_address_changed_by_an_import_changes_its_normal_form_too(sources):
+    dataset = _source_row(sources, url="https://WWW.Example.org/moved/?utm_source=x")
+
+    _assert_clean(SourceResource().import_data(dataset, dry_run=False))
+
+    sources[0].refresh_from_db()
+    assert sources[0].normalised_url == "https://example.org/moved"
 
 
 def test_two_rows_with_the_same_address_in_one_file_are_an_error(db):
@@ -362,6 +657,7 @@ def test_claims_survive_a_round_trip_through_an_excel_file(claims):
     before = _claims()
     xlsx = XLSX()
     workbook = xlsx.export_data(ClaimResource().export())
+    Claim.objects.update(derived_from=None)
     Claim.objects.all().delete()
 
     result = ClaimResource().import_data(xlsx.create_dataset(workbook), dry_run=False)

@@ -1,4 +1,5 @@
 import datetime
+import math
 
 import pytest
 import tablib
@@ -6,10 +7,11 @@ from django.db import connection
 from django.db.models import F, Q
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Source
-from articles.resources import SourceResource
+from articles.models import Claim, ClaimEvidence, Source
+from articles.resources import ClaimResource, SourceResource
 from common.resources import _check_holds
 from relations.models import Membership
+from tests.factories import ActorFactory, ClaimFactory, SourceFactory
 
 
 @pytest.mark.parametrize(
@@ -25,6 +27,10 @@ from relations.models import Membership
         (~Q(member=F("organisation")), {"member_id": 1, "organisation_id": 1}, False),
         (~Q(member=F("organisation")), {"member_id": 1, "organisation_id": 2}, True),
         (Q(end_date=None), {"end_date": None}, True),
+        # Compared with another column, NULL is unknown (not IS NULL); "pk" is the primary key.
+        (~Q(member=F("organisation")), {"member_id": None, "organisation_id": None}, None),
+        (~Q(member=F("pk")), {"pk": 3, "member_id": 3}, False),
+        (~Q(member=F("pk")), {"pk": None, "member_id": None}, None),
     ],
 )
 def test_a_check_constraint_is_judged_in_python_as_sql_would(condition, values, held):
@@ -41,9 +47,15 @@ def _sources(count: int) -> tablib.Dataset:
     return tablib.Dataset(*rows, headers=["key", "url", "title"])
 
 
-def _queries(dataset) -> int:
+def _inserts(count: int, model=Source) -> int:
+    """How many INSERTs a bulk create of `count` rows takes on this database."""
+    columns = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return math.ceil(count / connection.ops.bulk_batch_size(columns, [model()] * count))
+
+
+def _queries(dataset, resource_class=SourceResource) -> int:
     with CaptureQueriesContext(connection) as queries:
-        result = SourceResource().import_data(dataset, dry_run=False)
+        result = resource_class().import_data(dataset, dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors()
     return len(queries)
 
@@ -54,8 +66,38 @@ def test_importing_ten_times_the_rows_runs_no_query_per_row(db):
     many = _queries(_sources(300))
 
     # Only the bulk inserts grow, a batch of rows at a time (SQLite caps the parameters of a query).
-    assert many - few < (300 - 30) / 50
+    assert many - few <= _inserts(300) - _inserts(30)
     assert Source.objects.count() == 300
+
+
+def _claims(count: int, prefix: str) -> tablib.Dataset:
+    """New claims, each derived from a stored claim by uid, made by an actor named by slug, quoting."""
+    earlier, actor, source = Claim.objects.get(position=0), ActorFactory(), SourceFactory()
+    rows = [
+        [
+            "",
+            earlier.article.slug,
+            n + 1,
+            f"{prefix} claim {n}.",
+            str(earlier.uid),
+            actor.slug,
+            f"{source.key} | context | p. {n}\n> “passage” {n}",
+        ]
+        for n in range(count)
+    ]
+    headers = ["uid", "article", "position", "statement", "derived_from", "claimant_actor", "evidence"]
+    return tablib.Dataset(*rows, headers=headers)
+
+
+def test_importing_ten_times_the_claims_runs_no_query_per_row_for_their_links(db):
+    ClaimFactory(position=0, status=Claim.Status.UNVERIFIED)
+    few = _queries(_claims(30, "few"), ClaimResource)
+    many = _queries(_claims(300, "many"), ClaimResource)
+
+    grown = sum(_inserts(300, model) - _inserts(30, model) for model in (Claim, ClaimEvidence))
+    assert many - few <= grown
+    assert Claim.objects.filter(derived_from__position=0, claimant_actor__isnull=False).count() == 330
+    assert ClaimEvidence.objects.exclude(passage="").count() == 330
 
 
 def test_an_address_taken_in_the_database_or_earlier_in_the_file_is_a_row_error(db):

@@ -16,7 +16,17 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from articles.models import Author, Claim, ClaimEvidence, Source, Topic
+from articles.models import (
+    Author,
+    Claim,
+    ClaimEvidence,
+    Credibility,
+    Origin,
+    Reliability,
+    Source,
+    TimePrecision,
+    Topic,
+)
 from articles.resources import AuthorResource, ClaimResource, SourceResource, TopicResource
 from common.admin import SpreadsheetAdmin
 from relations.models import Actor, Development, Membership, Relation
@@ -59,6 +69,8 @@ TRICKY = {
 # Locators every claim's evidence holds besides its tricky one: kept exactly, spaces and breaks too.
 LOCATOR_WITH_BREAK = "  p. 3\nline"
 LOCATOR_WITH_BARS = r"table 2 | row 4 \n is not a break"
+# A passage that looks like the evidence cell's own lines: a source, a quoted line, escapes.
+PASSAGE_LIKE_A_CELL = 'other-key | supports | p. 1\n> quoted \\n \\\\ \r\n  "Sie sagte: «ja»" |'
 
 
 def _fit(model, name: str, value: str, n: int) -> str:
@@ -79,8 +91,32 @@ def _texts(model, names: list[str]):
 
 
 def _sources():
-    for n, texts in _texts(Source, ["title", "publisher", "author", "language"]):
-        SourceFactory(key=f"source-{n}", url=f"https://example.org/report/{n}", **texts)
+    reliabilities, credibilities = list(Reliability), list(Credibility)
+    names = ["title", "container_title", "publisher", "author", "language", "link_error"]
+    for n, texts in _texts(Source, names):
+        # Grades, as the grading service leaves them on the row, and what the link checker found.
+        graded = (
+            {
+                "reliability": reliabilities[n % len(reliabilities)],
+                "credibility": credibilities[n % len(credibilities)],
+                "origin": Origin.SECONDARY if n % 3 else Origin.PRIMARY,
+                "state_affiliated": n % 4 == 1,
+                "assessed_at": timezone.now() - datetime.timedelta(days=n),
+            }
+            if n % 2
+            else {}
+        )
+        SourceFactory(
+            key=f"source-{n}",
+            url=f"https://example.org/report/{n}",
+            doi=f"10.1000/report.{n}" if n % 3 else "",
+            accessed_on=datetime.date(2023, 2, 1) if n % 2 else None,
+            archived_at=timezone.now() - datetime.timedelta(hours=n) if n % 3 else None,
+            link_status="redirected" if n % 2 else "unchecked",
+            link_target=f"https://example.org/moved/{n}" if n % 2 else "",
+            **graded,
+            **texts,
+        )
     SourceFactory(key="no-address", url="", title="A source whose address was lost", placeholder=True)
     SourceFactory(key="undated", published_on=None, link_checked_at=timezone.now(), link_status="ok")
 
@@ -91,22 +127,47 @@ def _claims():
     actors = ActorFactory.create_batch(2)
     development = DevelopmentFactory(participants=actors)
     checker = StaffFactory(username="checker")
-    fields = ["statement", "quote", "quote_prefix", "quote_suffix", "quantity_unit", "quantity_period"]
+    fields = [
+        "statement",
+        "quote",
+        "quote_prefix",
+        "quote_suffix",
+        "quantity_unit",
+        "quantity_period",
+        "claimant_name",
+    ]
+    precisions, earlier = list(TimePrecision), None
     for n, texts in _texts(Claim, fields):
         value = list(TRICKY.values())[n]
+        has_figure = bool(texts["quantity_unit"])
         claim = ClaimFactory(
             article=article,
             position=n,
             checked_by=checker if n % 2 else None,
             checked_by_name=_fit(Claim, "checked_by_name", value, n),
             checked_at=timezone.now() if n % 2 else None,
-            quantity_value=Decimal("70000000000.5") if texts["quantity_unit"] else None,
+            quantity_value=Decimal("70000000000.5") if has_figure and n % 4 else None,
+            quantity_lower=Decimal("-0.0001") if has_figure and n % 2 else None,
+            quantity_upper=Decimal("70000000001.25") if has_figure and n % 3 else None,
+            quantity_period_start=datetime.date(2022, 1, 1) if n % 3 == 1 else None,
             quantity_as_of=datetime.date(2022, 12, 31) if n % 3 else None,
+            quantity_time_precision=precisions[n % len(precisions)],
+            derived_from=earlier if n % 2 else None,
+            claimant_actor=actors[n % 2] if n % 3 else None,
             **texts,
         )
-        ClaimEvidenceFactory(claim=claim, source=sources[0], locator=_fit(ClaimEvidence, "locator", value, n))
-        ClaimEvidenceFactory(claim=claim, source=sources[1], stance="contradicts", locator=LOCATOR_WITH_BREAK)
-        ClaimEvidenceFactory(claim=claim, source=sources[2], locator=LOCATOR_WITH_BARS)
+        earlier = claim
+        ClaimEvidenceFactory(
+            claim=claim, source=sources[0], locator=_fit(ClaimEvidence, "locator", value, n), passage=value
+        )
+        ClaimEvidenceFactory(
+            claim=claim,
+            source=sources[1],
+            stance="contradicts",
+            locator=LOCATOR_WITH_BREAK,
+            passage=PASSAGE_LIKE_A_CELL,
+        )
+        ClaimEvidenceFactory(claim=claim, source=sources[2], stance="context", locator=LOCATOR_WITH_BARS)
         if n % 2:
             claim.actors.set(actors)
             claim.developments.add(development)
@@ -221,7 +282,7 @@ def _snapshot(model, *, volatile=()) -> dict:
                 row[m2m.name] = sorted(getattr(obj, m2m.name).values_list("pk", flat=True))
         if model is Claim:
             row["evidence"] = list(
-                obj.evidence.order_by("pk").values_list("source__key", "stance", "locator")
+                obj.evidence.order_by("pk").values_list("source__key", "stance", "locator", "passage")
             )
         rows[obj.pk] = row
     return rows

@@ -494,10 +494,17 @@ class Source(models.Model):
         return Source.objects.filter(normalised_url=normalised).exclude(pk=self.pk).exists()
 
     def derive_from_address(self):
-        """Set what follows from the address: its normal form, and whether the link is missing."""
-        self.normalised_url = normalise_url(self.url)
+        """Set what follows from the address: its normal form, and whether the link is missing. A
+        changed address starts unchecked: what the link checker found says nothing about it."""
+        normalised = normalise_url(self.url)
+        if self.pk is not None and normalised != self.normalised_url:
+            self.link_status, self.link_checked_at = self.LinkStatus.UNCHECKED, None
+            self.link_target = self.link_error = ""
+        self.normalised_url = normalised
         if self.url:
             self.placeholder = False  # given an address, it is a source in its own right
+            if self.link_status == self.LinkStatus.MISSING:
+                self.link_status = self.LinkStatus.UNCHECKED
         elif self.link_status == self.LinkStatus.UNCHECKED:
             self.link_status = self.LinkStatus.MISSING
 

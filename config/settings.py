@@ -179,6 +179,25 @@ FOOTNOTE_MAX_ARTICLE_IMPORT_BYTES = env.int("MAX_ARTICLE_IMPORT_BYTES", default=
 FOOTNOTE_MAX_BODY_CHARS = env.int("MAX_BODY_CHARS", default=500_000)
 FOOTNOTE_MAX_NOTES = env.int("MAX_NOTES", default=2_000)
 
+# Link health (`manage.py check_links`) and archived copies. Sites see who asks and how to reach them:
+# set SITE_URL and LINK_CHECK_CONTACT (an address for webmasters), or the whole LINK_CHECK_USER_AGENT.
+_LINK_CHECK_ABOUT = "; ".join(
+    filter(None, [env("SITE_URL", default=""), env("LINK_CHECK_CONTACT", default="")])
+)
+LINK_CHECK_USER_AGENT = env(
+    "LINK_CHECK_USER_AGENT",
+    default="FootnoteLinkChecker/1.0" + (f" (+{_LINK_CHECK_ABOUT})" if _LINK_CHECK_ABOUT else ""),
+)
+LINK_CHECK_TIMEOUT = env.float("LINK_CHECK_TIMEOUT", default=10.0)  # seconds for one request
+LINK_CHECK_CONCURRENCY = env.int("LINK_CHECK_CONCURRENCY", default=8)  # requests under way at once
+# Seconds between the end of one request to a host and the start of the next; one at a time per host.
+LINK_CHECK_PER_HOST_INTERVAL = env.float("LINK_CHECK_PER_HOST_INTERVAL", default=1.0)
+LINK_CHECK_STALE_DAYS = env.int("LINK_CHECK_STALE_DAYS", default=7)  # a link checked longer ago is due
+# Addresses inside the server's own network (loopback, private, link-local) are never requested.
+LINK_CHECK_ALLOW_PRIVATE = env.bool("LINK_CHECK_ALLOW_PRIVATE", default=False)
+WEB_ARCHIVE_SAVE_URL = env("WEB_ARCHIVE_SAVE_URL", default="https://web.archive.org/save/")
+WEB_ARCHIVE_TIMEOUT = env.float("WEB_ARCHIVE_TIMEOUT", default=60.0)  # saving a page can take a while
+
 # Security: safe by default, relaxed only in development.
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_HTTPS_PROXY", default=False) else None
@@ -249,4 +268,6 @@ LOGGING = {
     # The level is on the handler too: Django's own loggers pass their records up to it.
     "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # httpx logs every request at INFO: the link checker's thousands would bury what matters.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }

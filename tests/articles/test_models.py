@@ -139,6 +139,23 @@ def test_a_source_grade_reads_as_the_admiralty_code():
     assert source.grade == "B2"
 
 
+def test_a_new_address_starts_unchecked_and_no_address_is_a_missing_link():
+    source = SourceFactory(url="https://example.org/old")
+    Source.objects.filter(pk=source.pk).update(
+        link_status="broken", link_checked_at=timezone.now(), link_error="404 Not Found"
+    )
+    source.refresh_from_db()
+    source.title = "Same address"
+    source.save()
+    assert (source.link_status, source.link_error) == ("broken", "404 Not Found")
+    source.url = "https://example.org/new"
+    source.save()
+    assert (source.link_status, source.link_checked_at, source.link_error) == ("unchecked", None, "")
+    source.url = ""
+    source.save()
+    assert source.link_status == "missing"
+
+
 def test_sources_are_unique_by_normal_address_and_key():
     SourceFactory(url="https://example.org/a")
     _violates(lambda: SourceFactory(url="http://www.example.org/a/"))

@@ -298,14 +298,13 @@ def in_text(claim: Claim) -> str:
     return "gone from the text (orphaned)" if claim.orphaned else "in the text"
 
 
-class CorrectionInline(admin.TabularInline):
-    """Corrections are public and dated: added with the desk's “Correct” step, never edited here."""
+class HistoryInline(admin.TabularInline):
+    """Rows written once by a service and shown as they were: never added, changed or deleted here."""
 
-    model = Correction
-    fields = ["published_at", "text"]
-    readonly_fields = fields
     extra = 0
-    verbose_name_plural = "corrections (add one with “Correct” at the top of the page)"
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -315,6 +314,14 @@ class CorrectionInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class CorrectionInline(HistoryInline):
+    """Corrections are public and dated: added with the desk's “Correct” step, never edited here."""
+
+    model = Correction
+    fields = ["published_at", "text"]
+    verbose_name_plural = "corrections (add one with “Correct” at the top of the page)"
 
 
 def apply_to_each(model_admin, request, rows, write) -> int:
@@ -625,23 +632,12 @@ class ArticleAdmin(IndexedSearchMixin, SpreadsheetExportMixin, RestorableRevisio
         )
 
 
-class AssessmentHistoryInline(admin.TabularInline):
+class AssessmentHistoryInline(HistoryInline):
     """Every grading of the source, newest first: written by the grade fields, never edited."""
 
     model = SourceAssessment
     fields = ["at", "grade", "origin", "state_affiliated", "user_name", "note"]
-    readonly_fields = fields
-    extra = 0
     verbose_name_plural = "grading history"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SourceForm(StaleSaveForm):
@@ -876,23 +872,12 @@ class ClaimLinkInline(admin.TabularInline):
     verbose_name_plural = "links to other claims (this claim … that claim)"
 
 
-class ReviewHistoryInline(admin.TabularInline):
+class ReviewHistoryInline(HistoryInline):
     """Every status change of the claim, newest first: written by the status field, never edited."""
 
     model = ClaimReview
     fields = ["at", "from_status", "to_status", "user_name", "note"]
-    readonly_fields = fields
-    extra = 0
     verbose_name_plural = "review history"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ClaimForm(StaleSaveForm):

@@ -271,7 +271,22 @@ class ArticleAuthor(models.Model):
     natural_key.dependencies = ["articles.article", "articles.author"]
 
 
-class ArticleStep(models.Model):
+class Recorded(models.Model):
+    """Who did something and when, for a history that is written once and never edited. The name is
+    kept as written at the time, so the history outlives the account."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_name = models.CharField("by", max_length=150, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-id"]
+
+
+class ArticleStep(Recorded):
     """One step of an article through the desk: who moved it, when, and what they wrote with it."""
 
     class Action(models.TextChoices):
@@ -289,15 +304,8 @@ class ArticleStep(models.Model):
     action = models.CharField(max_length=20, choices=Action)
     status = models.CharField("status after", max_length=20, choices=Article.Status)
     note = models.TextField(blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # Kept as written when the step was taken, so the desk's history outlives the account.
-    user_name = models.CharField("by", max_length=150, blank=True)
-    at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-at", "-id"]
+    class Meta(Recorded.Meta):
         verbose_name = "workflow step"
         indexes = [models.Index(fields=["article", "-at"], name="articlestep_article_at")]
 
@@ -867,7 +875,7 @@ class ClaimSuggestion(models.Model):
         return Truncator(self.statement).chars(80)
 
 
-class ClaimReview(models.Model):
+class ClaimReview(Recorded):
     """One change of a claim's verification status: who, when, from what to what, and why.
 
     Written only by `claim_set_status`; never edited or deleted, so a claim's history is complete.
@@ -877,15 +885,8 @@ class ClaimReview(models.Model):
     from_status = models.CharField("from", max_length=20, choices=Claim.Status)
     to_status = models.CharField("to", max_length=20, choices=Claim.Status)
     note = models.TextField("why", blank=True, help_text="Internal: never shown to the public.")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # Kept as written at the time, so the history outlives the account.
-    user_name = models.CharField("by", max_length=150, blank=True)
-    at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-at", "-id"]
+    class Meta(Recorded.Meta):
         verbose_name = "review"
         indexes = [models.Index(fields=["claim", "-at"], name="claimreview_claim_at")]
 
@@ -933,7 +934,7 @@ class ClaimLink(models.Model):
             raise ValidationError("A claim cannot be linked to itself.")
 
 
-class SourceAssessment(models.Model):
+class SourceAssessment(Recorded):
     """One grading of a source, kept apart from its bibliographic record: written only by
     `source_assess`, never edited, so the source's grades have a history."""
 
@@ -943,14 +944,8 @@ class SourceAssessment(models.Model):
     origin = models.CharField(max_length=10, choices=Origin, blank=True)
     state_affiliated = models.BooleanField("state-affiliated outlet", default=False)
     note = models.TextField("why", blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    user_name = models.CharField("by", max_length=150, blank=True)
-    at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-at", "-id"]
+    class Meta(Recorded.Meta):
         verbose_name = "assessment"
         indexes = [models.Index(fields=["source", "-at"], name="sourceassessment_source_at")]
 

@@ -15,29 +15,17 @@ SAVED_AT = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
 STAMP = SAVED_AT.strftime("%Y%m%d%H%M%S")
 
 
-class FakeArchive:
-    """Answers /save/<page> as an archive might, by what the page's address ends with.
-
-    …content-location: 200 naming the copy in Content-Location (relative, as Wayback does);
-    …created: 201 naming it in an absolute Location; …redirect: 302 to the copy;
-    …refused: 429; anything else (…silent): 200 naming nothing; …hang: that, too late. /web/… is a copy.
-    """
+class LocalServer:
+    """A threaded server on a free port of 127.0.0.1, run for the length of a `with` block. Requests
+    still waiting (a page that hangs) are let go by `release` when the block ends."""
 
     def __init__(self):
-        self.requests: list[tuple[str, str]] = []  # (path, User-Agent)
         self.release = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.server.handle_error = lambda request, address: None  # a hung-up client is expected here
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def save_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/save/"
-
-    def copy_url(self, page: str) -> str:
-        return f"http://127.0.0.1:{self.port}/web/{STAMP}/{page}"
 
     def __enter__(self):
         self.thread.start()
@@ -47,6 +35,29 @@ class FakeArchive:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
+
+
+class FakeArchive(LocalServer):
+    """Answers /save/<page> as an archive might, by what the page's address ends with.
+
+    …content-location: 200 naming the copy in Content-Location (relative, as Wayback does);
+    …created: 201 naming it in an absolute Location; …redirect: 302 to the copy;
+    …refused: 429; anything else (…silent): 200 naming nothing; …hang: that, too late. /web/… is a copy.
+    """
+
+    def __init__(self):
+        self.requests: list[tuple[str, str]] = []  # (path, User-Agent)
+        super().__init__()
+
+    @property
+    def save_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/save/"
+
+    def copy_url(self, page: str) -> str:
+        return f"http://127.0.0.1:{self.port}/web/{STAMP}/{page}"
 
     def _handler(self):
         archive = self
@@ -87,7 +98,7 @@ class FakeArchive:
         return Handler
 
 
-class LinkSite:
+class LinkSite(LocalServer):
     """A small web site on 127.0.0.1 with a page for every case, recording what it was asked.
 
     It counts the requests under way per host (the Host header, so 127.0.0.1 and localhost are
@@ -101,28 +112,14 @@ class LinkSite:
         self.in_flight: Counter = Counter()
         self.most_in_flight: Counter = Counter()
         self.most_in_flight_overall = 0
-        self.release = threading.Event()  # lets /hang go once the test is over
         self.lock = threading.Condition()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.server.handle_error = lambda request, address: None  # a hung-up client is expected here
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        super().__init__()
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
 
     def paths(self) -> list[str]:
         return [path for _, _, path in self.requests]
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
 
     def _handler(self):
         site = self

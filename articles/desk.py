@@ -6,12 +6,13 @@ one indexed query, so the page costs the same with ten articles or a hundred tho
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from relations.models import Development
+from relations.selectors import with_verified_claim
 
 from .admin_filters import ClaimCurationFilter, SourceCurationFilter
 from .models import Article, ArticleStep, Citation, Claim, ClaimSuggestion, Source
@@ -115,7 +116,6 @@ def curation_counts() -> list[Count]:
     claims = reverse("admin:articles_claim_changelist")
     sources = reverse("admin:articles_source_changelist")
     developments = reverse("admin:relations_development_changelist")
-    verified = Claim.objects.filter(status=Claim.Status.VERIFIED)
     return [
         Count(
             "claims to verify",
@@ -155,7 +155,7 @@ def curation_counts() -> list[Count]:
         ),
         Count(
             "developments without verified evidence",
-            Development.objects.filter(~Exists(verified.filter(developments=OuterRef("pk")))).count(),
+            Development.objects.filter(~with_verified_claim()).count(),
             developments + "?evidence=unverified",
         ),
     ]

@@ -4,12 +4,15 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from common.admin import SpreadsheetAdmin, count_of
 
 from .models import Actor, Development, Membership, Relation
 from .resources import ActorResource, DevelopmentResource, MembershipResource, RelationResource
+from .selectors import with_verified_claim
+from .state import development_participants_check
 
 
 class MembershipInline(admin.TabularInline):
@@ -59,7 +62,12 @@ class RelationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Relation
-        fields = ["actor_a", "actor_b", "slug", "state", "summary"]
+        fields = ["actor_a", "actor_b", "slug", "state", "assessed_on", "summary"]
+        help_texts = {
+            "assessed_on": "The day an analyst judged the state. Save a changed state, or a new "
+            "relation, without changing this date and it becomes today. The public page's “as of” "
+            "date is this or the latest development, whichever is later.",
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -73,7 +81,7 @@ class RelationAdminForm(forms.ModelForm):
 class RelationAdmin(SpreadsheetAdmin):
     resource_classes = [RelationResource]
     form = RelationAdminForm
-    list_display = ["__str__", "slug", "state", "updated_at"]
+    list_display = ["__str__", "slug", "state", "assessed_on", "updated_at"]
     list_select_related = ["actor_a", "actor_b"]
     list_filter = ["state"]
     search_fields = ["slug", "actor_a__name", "actor_b__name", "summary"]
@@ -87,9 +95,16 @@ class RelationAdmin(SpreadsheetAdmin):
                 "description": "The pair is stored in one order whichever way round you enter it.",
             },
         ),
-        ("Now", {"fields": ["state", "summary", "updated_at"]}),
+        ("Now", {"fields": [("state", "assessed_on"), "summary", "updated_at"]}),
         ("Timeline", {"fields": ["timeline"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        # A new state (or a new relation's first) is a new assessment: dated today unless given.
+        stated = not change or "state" in form.changed_data
+        if stated and "assessed_on" not in form.changed_data:
+            obj.assessed_on = timezone.localdate()
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="developments with both actors")
     def timeline(self, obj):
@@ -122,11 +137,31 @@ class DevelopmentAdminForm(forms.ModelForm):
         ]
 
     def clean_participants(self):
-        # The database cannot check a many-to-many count, so the form does.
         participants = self.cleaned_data["participants"]
-        if len(participants) < 2:
-            raise forms.ValidationError("A development needs at least two participants.")
+        development_participants_check(participants)
         return participants
+
+
+class EvidenceFilter(admin.SimpleListFilter):
+    """The curation list "developments without verified evidence", and its complement.
+
+    Any verified claim counts here, as on the desk; the public page also asks that the claim's
+    article be public before it calls a development confirmed.
+    """
+
+    title = "evidence"
+    parameter_name = "evidence"
+
+    def lookups(self, request, model_admin):
+        return [("verified", "with verified evidence"), ("unverified", "without verified evidence")]
+
+    def queryset(self, request, queryset):
+        verified = with_verified_claim()
+        if self.value() == "verified":
+            return queryset.filter(verified)
+        if self.value() == "unverified":
+            return queryset.filter(~verified)
+        return queryset
 
 
 @admin.register(Development)
@@ -142,7 +177,7 @@ class DevelopmentAdmin(SpreadsheetAdmin):
         "participant_names",
         "claim_count",
     ]
-    list_filter = ["dimension", "tone", "date_precision"]
+    list_filter = [EvidenceFilter, "dimension", "tone", "date_precision"]
     search_fields = ["title", "slug", "description"]
     date_hierarchy = "date"
     prepopulated_fields = {"slug": ["title"]}

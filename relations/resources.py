@@ -1,10 +1,12 @@
 """Spreadsheet import and export of actors, memberships, relations and developments, keyed by slug."""
 
+from django.core.exceptions import ValidationError
 from import_export import fields
 
 from common.resources import IsoDateWidget, SlugListWidget, SlugWidget, SpreadsheetResource
 
 from .models import Actor, Development, Membership, Relation
+from .state import development_participants_check
 
 
 class ActorResource(SpreadsheetResource):
@@ -42,10 +44,11 @@ class RelationResource(SpreadsheetResource):
 
     actor_a = fields.Field(attribute="actor_a", column_name="actor_a", widget=SlugWidget(Actor))
     actor_b = fields.Field(attribute="actor_b", column_name="actor_b", widget=SlugWidget(Actor))
+    assessed_on = fields.Field(attribute="assessed_on", column_name="assessed_on", widget=IsoDateWidget())
 
     class Meta:
         model = Relation
-        fields = ("slug", "actor_a", "actor_b", "state", "summary")
+        fields = ("slug", "actor_a", "actor_b", "state", "assessed_on", "summary")
         import_id_fields = ("slug",)
 
     example = {
@@ -53,6 +56,7 @@ class RelationResource(SpreadsheetResource):
         "actor_a": "china",
         "actor_b": "kazakhstan",
         "state": "cooperative",
+        "assessed_on": "2023-03-09",
         "summary": "Trade and transit deepen; Astana balances Beijing against Moscow.",
     }
 
@@ -88,6 +92,15 @@ class DevelopmentResource(SpreadsheetResource):
         "tone": "1",
         "participants": "china,kazakhstan",
     }
+
+    def row_errors(self, instance, row, **kwargs) -> dict:
+        errors = super().row_errors(instance, row, **kwargs)
+        if "participants" in row and "participants" not in errors:
+            try:
+                development_participants_check(self.fields["participants"].clean(row, **kwargs))
+            except ValidationError as error:
+                errors["participants"] = error
+        return errors
 
     def filter_export(self, queryset, **kwargs):
         return queryset.prefetch_related("participants")

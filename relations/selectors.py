@@ -4,13 +4,14 @@ Actors, relations and developments are public reference data; what they link to 
 side (articles, claims) is filtered through the articles' `published()` querysets.
 """
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from articles.models import Article, Claim
 from articles.selectors import article_cards_published
 
 from .mentions import ActorFinder
 from .models import Actor, Development, Membership, Relation
+from .state import RelationState, relation_state
 
 
 def actor_memberships(*, actor: Actor) -> QuerySet[Membership]:
@@ -36,11 +37,30 @@ def relation_timeline(*, relation: Relation) -> QuerySet[Development]:
     """The relation's developments, each with its participants and only its public claims and articles."""
     claims = Claim.objects.published().select_related("article").order_by("article__published_at", "position")
     articles = Article.objects.published().order_by("-published_at", "-id")
-    return relation.developments().prefetch_related(
-        Prefetch("participants", queryset=Actor.objects.order_by("name")),
-        Prefetch("claims", queryset=claims, to_attr="public_claims"),
-        Prefetch("articles", queryset=articles, to_attr="public_articles"),
+    # Ties within a date break by title, then id, so the page numbers them the same way each time.
+    return (
+        relation.developments()
+        .order_by("-date", "title", "pk")
+        .prefetch_related(
+            Prefetch("participants", queryset=Actor.objects.order_by("name")),
+            Prefetch("claims", queryset=claims, to_attr="public_claims"),
+            Prefetch("articles", queryset=articles, to_attr="public_articles"),
+        )
     )
+
+
+def relation_state_published(*, relation: Relation) -> RelationState:
+    """The relation's timeline and its state over time, from public evidence only.
+
+    The same queries as `relation_timeline` (the state is computed from what it prefetched), so the
+    page costs the same with one development or hundreds.
+    """
+    return relation_state(relation=relation, developments=relation_timeline(relation=relation))
+
+
+def with_verified_claim() -> Exists:
+    """Whether a development is evidenced by a verified claim, in any article: the desk's view."""
+    return Exists(Claim.objects.filter(status=Claim.Status.VERIFIED, developments=OuterRef("pk")))
 
 
 def actor_finder() -> ActorFinder:

@@ -11,7 +11,7 @@ from .selectors import (
     actor_memberships,
     actor_relations,
     organisation_members,
-    relation_timeline,
+    relation_state_published,
 )
 
 
@@ -33,5 +33,5 @@ def actor_detail(request, slug):
 @require_safe
 def relation_detail(request, slug):
     relation = get_object_or_404(Relation.objects.select_related("actor_a", "actor_b"), slug=slug)
-    context = {"relation": relation, "timeline": relation_timeline(relation=relation)}
+    context = {"relation": relation, "state": relation_state_published(relation=relation)}
     return render(request, "relations/relation_detail.html", context)

@@ -139,7 +139,7 @@ def test_a_relation_is_updated_by_its_slug_and_its_update_time_is_no_column(db):
     assert result.totals["update"] == 1
     relation = Relation.objects.get()
     assert (relation.state, relation.summary) == ("tense", "Now")
-    assert RelationResource().export().headers == headers
+    assert RelationResource().export().headers == [*headers[:4], "assessed_on", "summary"]
     assert "updated_at" not in [field.column_name for field in RelationResource().get_import_fields()]
 
 
@@ -183,6 +183,31 @@ def test_an_unknown_participant_is_named_and_no_development_of_the_file_is_saved
     assert row.number == 2
     assert any("atlantis" in message for message in _messages(row, "participants"))
     assert not Development.objects.exists()
+
+
+@pytest.mark.parametrize("participants", ["china", "china,china", ""])
+def test_a_development_with_fewer_than_two_participants_is_a_row_error(db, participants):
+    ActorFactory(slug="china")
+    result = _import(
+        DevelopmentResource,
+        ["slug", "title", "date", "dimension", "participants"],
+        ["xian", "Summit in Xi'an", "2023-05-18", "diplomatic", participants],
+    )
+
+    [row] = result.invalid_rows
+    assert any("at least two participants" in message for message in _messages(row, "participants"))
+    assert not Development.objects.exists()
+
+
+def test_a_relations_assessment_date_comes_and_goes_as_an_iso_date(db):
+    RelationFactory(slug="china-kazakhstan", assessed_on=datetime.date(2022, 12, 20))
+    exported = RelationResource().export()
+    assert exported.dict[0]["assessed_on"] == "2022-12-20"
+
+    result = _import(RelationResource, ["slug", "assessed_on"], ["china-kazakhstan", "2023-03-09"])
+
+    assert result.totals["update"] == 1
+    assert Relation.objects.get().assessed_on == datetime.date(2023, 3, 9)
 
 
 def test_importing_a_development_replaces_its_participants_and_fields(db):

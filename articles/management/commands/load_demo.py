@@ -127,6 +127,7 @@ class Command(BaseCommand):
             relation.slug = slug
             relation.actor_a, relation.actor_b = actors[first], actors[second]
             relation.state, relation.summary = row["state"], row["summary"]
+            relation.assessed_on = row.get("assessed_on")
             relation.save()  # Relation.save() stores the pair with the lower id first.
 
 

@@ -62,7 +62,7 @@ def claim_detail_published() -> QuerySet[Claim]:
         claim_list_published()
         .select_related("claimant_actor", "checked_by__author")
         .prefetch_related(
-            "developments",
+            "developments__participants",
             Prefetch("derived_from", queryset=public_claims),
             Prefetch("derived_figures", queryset=public_claims.order_by("article__published_at", "position")),
             Prefetch("links_out", queryset=ClaimLink.objects.published().select_related("to_claim__article")),

@@ -16,6 +16,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from common.paging import keyset_page
+from relations.selectors import development_relations
 
 from .bibliography import article_bibliography_published, bibtex, csl_json, source_published
 from .caching import cache_public_page
@@ -88,7 +89,8 @@ def article_detail(request, slug):
 @require_safe
 def claim_detail(request, pk):
     claim = get_object_or_404(claim_detail_published(), pk=pk)
-    return render(request, "articles/claim_detail.html", {"claim": claim})
+    developments = development_relations(developments=claim.developments.all())
+    return render(request, "articles/claim_detail.html", {"claim": claim, "developments": developments})
 
 
 @require_safe

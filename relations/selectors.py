@@ -58,6 +58,22 @@ def relation_state_published(*, relation: Relation) -> RelationState:
     return relation_state(relation=relation, developments=relation_timeline(relation=relation))
 
 
+def development_relations(*, developments) -> list[tuple[Development, list[Relation]]]:
+    """Each development with the curated relations between two of its participants, whose pages
+    show it in their timelines. `developments` have their participants prefetched; one query."""
+    developments = list(developments)
+    taking_part = {d.pk: {actor.pk for actor in d.participants.all()} for d in developments}
+    everyone = set().union(*taking_part.values())
+    relations = list(
+        Relation.objects.filter(actor_a__in=everyone, actor_b__in=everyone).select_related(
+            "actor_a", "actor_b"
+        )
+    )
+    return [
+        (d, [r for r in relations if {r.actor_a_id, r.actor_b_id} <= taking_part[d.pk]]) for d in developments
+    ]
+
+
 def with_verified_claim() -> Exists:
     """Whether a development is evidenced by a verified claim, in any article: the desk's view."""
     return Exists(Claim.objects.filter(status=Claim.Status.VERIFIED, developments=OuterRef("pk")))

@@ -20,6 +20,8 @@ from tests.factories import (
     ClaimEvidenceFactory,
     ClaimFactory,
     CorrectionFactory,
+    DevelopmentFactory,
+    RelationFactory,
     SourceFactory,
     StaffFactory,
     TopicFactory,
@@ -508,6 +510,26 @@ def test_a_reviewer_without_a_byline_is_shown_as_the_editors(client, editor_user
     assert status.endswith("by Footnote’s editors")
 
 
+def test_claim_page_leads_to_each_development_in_its_relations_timeline(client):
+    relation = RelationFactory()
+    outsider = ActorFactory()
+    development = DevelopmentFactory(
+        title="Treaty signed", participants=[relation.actor_a, relation.actor_b, outsider]
+    )
+    claim = ClaimFactory()
+    claim.developments.add(development)
+
+    page = BeautifulSoup(client.get(claim.get_absolute_url()).content, "html.parser")
+
+    [item] = page.select("[aria-labelledby=developments-heading] li")
+    assert "Treaty signed" in item.get_text()
+    assert [link["href"] for link in item.select("a")] == [
+        f"{relation.get_absolute_url()}#development-{development.slug}"
+    ]
+    timeline = BeautifulSoup(client.get(relation.get_absolute_url()).content, "html.parser")
+    assert timeline.select_one(f"#development-{development.slug}")
+
+
 def test_source_page_shows_the_record_the_grade_and_the_link_health(client):
     source = SourceFactory(
         title="Migration statistics",
@@ -694,11 +716,14 @@ def test_claim_page_runs_the_same_queries_for_one_evidence_row_or_many(client):
             ClaimFactory(derived_from=claim)
             ClaimLink.objects.create(from_claim=claim, kind=ClaimLink.Kind.UPDATES, to_claim=ClaimFactory())
             ClaimLink.objects.create(from_claim=ClaimFactory(), kind=ClaimLink.Kind.RESTATES, to_claim=claim)
+            relation = RelationFactory()
+            development = DevelopmentFactory(participants=[relation.actor_a, relation.actor_b])
+            claim.developments.add(development)
         return claim
 
     small, large = claim_with(1), claim_with(30)
     assert count_queries(client, small.get_absolute_url()) == count_queries(client, large.get_absolute_url())
-    assert count_queries(client, large.get_absolute_url()) <= 9
+    assert count_queries(client, large.get_absolute_url()) <= 10
 
 
 def test_source_page_runs_the_same_queries_for_one_use_or_many(client):

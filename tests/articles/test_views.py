@@ -553,7 +553,7 @@ def test_source_page_shows_the_record_the_grade_and_the_link_health(client):
     assert page.select_one("a[href='https://doi.org/10.1000/xyz123']")
     assert facts["Assessment"].startswith("A2 : completely reliable; probably true. State-affiliated outlet.")
     assert "why" not in facts["Assessment"]
-    assert "Broken when last checked" in facts["Address"] and "(404 Not Found)" in facts["Address"]
+    assert facts["Link"].startswith("Broken when last checked") and "(404 Not Found)" in facts["Link"]
     downloads = {link.get_text(): link["href"] for link in page.select(".cite-downloads a")}
     assert downloads == {
         "CSL-JSON": reverse("articles:source-cite-json", args=[source.pk]),

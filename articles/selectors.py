@@ -8,9 +8,14 @@ from .models import Article, ArticleAuthor, Citation, Claim, ClaimEvidence, Clai
 
 
 def claims_with_evidence() -> QuerySet[Claim]:
+    """Claims with their sources, actors, and their links to other public claims (a figure derived
+    from one in a draft shows no source figure)."""
     evidence = ClaimEvidence.objects.select_related("source")
     return Claim.objects.select_related("claimant_actor").prefetch_related(
-        Prefetch("evidence", queryset=evidence), "actors"
+        Prefetch("evidence", queryset=evidence),
+        "actors",
+        Prefetch("derived_from", queryset=Claim.objects.published().select_related("article")),
+        Prefetch("links_out", queryset=ClaimLink.objects.published().select_related("to_claim__article")),
     )
 
 
@@ -63,9 +68,7 @@ def claim_detail_published() -> QuerySet[Claim]:
         .select_related("claimant_actor", "checked_by__author")
         .prefetch_related(
             "developments__participants",
-            Prefetch("derived_from", queryset=public_claims),
             Prefetch("derived_figures", queryset=public_claims.order_by("article__published_at", "position")),
-            Prefetch("links_out", queryset=ClaimLink.objects.published().select_related("to_claim__article")),
             Prefetch(
                 "links_in", queryset=ClaimLink.objects.published().select_related("from_claim__article")
             ),

@@ -19,6 +19,7 @@ from .models import (
     Citation,
     Claim,
     ClaimEvidence,
+    ClaimLink,
     Correction,
     Source,
     TimePrecision,
@@ -140,6 +141,16 @@ class QuantitySerializer(ReadOnlyModelSerializer):
         ]
 
 
+class ClaimLinkSerializer(ReadOnlyModelSerializer):
+    """How this claim bears on another public claim."""
+
+    claim = serializers.IntegerField(source="to_claim_id", read_only=True, help_text="The other claim's id.")
+
+    class Meta:
+        model = ClaimLink
+        fields = ["kind", "claim"]
+
+
 class ClaimSerializer(ReadOnlyModelSerializer):
     quantity = serializers.SerializerMethodField()
     sources = EvidenceSerializer(source="evidence", many=True, read_only=True)
@@ -151,10 +162,29 @@ class ClaimSerializer(ReadOnlyModelSerializer):
     reviewed_at = serializers.DateTimeField(
         source="checked_at", read_only=True, help_text="When the status was last reviewed."
     )
+    derived_from = serializers.SerializerMethodField(
+        help_text="The id of the public claim this figure is derived from."
+    )
+    links = ClaimLinkSerializer(source="links_out", many=True, read_only=True)
 
     class Meta:
         model = Claim
-        fields = ["id", "statement", "status", "reviewed_at", "claimant", "quantity", "sources", "actors"]
+        fields = [
+            "id",
+            "statement",
+            "status",
+            "reviewed_at",
+            "claimant",
+            "quantity",
+            "derived_from",
+            "links",
+            "sources",
+            "actors",
+        ]
+
+    def get_derived_from(self, claim: Claim) -> int | None:
+        # Prefetched from public claims only: a figure derived from one in a draft names none.
+        return claim.derived_from.pk if claim.derived_from else None
 
     @extend_schema_field(QuantitySerializer(allow_null=True))
     def get_quantity(self, claim: Claim) -> dict | None:

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from articles.models import Article, Citation, Claim, ClaimEvidence
+from articles.models import Article, Citation, Claim, ClaimEvidence, ClaimLink
 from articles.workflow import source_assess
 from tests.factories import (
     ActorFactory,
@@ -76,10 +76,16 @@ def article_with_claims(*, notes, claims, **kwargs):
     CorrectionFactory(article=article)
     for number in range(1, notes + 1):
         CitationFactory(article=article, number=number)
+    earlier = ClaimFactory(article=article, position=claims)
     for position in range(claims):
         claim = ClaimFactory(
-            article=article, position=position, quantity_value=Decimal("12.5"), quantity_unit="per cent"
+            article=article,
+            position=position,
+            quantity_value=Decimal("12.5"),
+            quantity_unit="per cent",
+            derived_from=earlier,
         )
+        ClaimLink.objects.create(from_claim=claim, kind=ClaimLink.Kind.UPDATES, to_claim=earlier)
         ClaimEvidenceFactory(claim=claim)
         ClaimEvidenceFactory(claim=claim, stance=ClaimEvidence.Stance.CONTRADICTS)
         claim.actors.add(ActorFactory(), ActorFactory())
@@ -170,6 +176,8 @@ def test_article_detail_shows_exactly_the_public_fields_with_nested_structures(a
                 "status": "verified",
                 "reviewed_at": None,
                 "claimant": "Chinese customs",
+                "derived_from": None,
+                "links": [],
                 "quantity": {
                     "value": "70000000000.0000",
                     "unit": "USD",
@@ -266,6 +274,24 @@ def test_a_claim_without_a_quantity_has_null_quantity_and_claims_keep_their_orde
     }
     assert claims[1]["quantity"] is None
     assert claims[1]["sources"] == []
+
+
+def test_claims_name_the_public_claims_they_are_derived_from_or_linked_to_and_no_others(api):
+    article = ArticleFactory()
+    total = ClaimFactory(article=article, position=1)
+    draft = ClaimFactory(article=ArticleFactory(status=Article.Status.DRAFT, published_at=None))
+    growth = ClaimFactory(article=article, position=2, derived_from=total)
+    hidden = ClaimFactory(article=article, position=3, derived_from=draft)
+    ClaimLink.objects.create(from_claim=growth, kind=ClaimLink.Kind.SUPPORTS, to_claim=total)
+    ClaimLink.objects.create(from_claim=hidden, kind=ClaimLink.Kind.UPDATES, to_claim=draft)
+
+    claims = {claim["id"]: claim for claim in get_json(api, detail_url(article.slug))["claims"]}
+
+    assert (claims[growth.pk]["derived_from"], claims[growth.pk]["links"]) == (
+        total.pk,
+        [{"kind": "supports", "claim": total.pk}],
+    )
+    assert (claims[hidden.pk]["derived_from"], claims[hidden.pk]["links"]) == (None, [])
 
 
 def test_claim_sources_carry_stance_and_locator_and_a_null_url_when_missing(api):
@@ -488,8 +514,9 @@ def test_detail_costs_the_same_queries_for_one_note_or_forty(api):
     big_count = count_queries(api, detail_url(big.slug))
 
     # The article, then one each for bylines+authors, topics, citations+sources, claims,
-    # evidence+sources, claim actors, article actors, corrections.
-    assert small_count == big_count == 9
+    # evidence+sources, claim actors, the figures claims are derived from, claim links, article
+    # actors, corrections.
+    assert small_count == big_count == 11
 
 
 def test_list_costs_the_same_queries_for_one_article_or_twenty_five(api):

@@ -2,8 +2,10 @@
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.cache import cache
 from django.urls import reverse
 
+from articles.desk import COUNTS_KEY, curation_counts
 from articles.models import Article, Citation, Claim, ClaimEvidence, Source
 from articles.workflow import article_send_back, article_submit, source_assess
 from tests.factories import (
@@ -107,4 +109,24 @@ def test_the_desk_costs_the_same_queries_with_few_articles_or_many(client, edito
         ArticleFactory(status=Article.Status.IN_REVIEW)
         ArticleFactory(published_at=future(days=2))
         ClaimFactory()
+    cache.delete(COUNTS_KEY)
     assert count_queries(client, reverse("admin:index")) == before
+
+
+def test_the_curation_counts_are_kept_for_a_minute_and_the_lists_stay_current(admin_client):
+    ClaimFactory(status=Claim.Status.UNVERIFIED)
+    first = count_queries(admin_client, reverse("admin:index"))
+    ClaimFactory(status=Claim.Status.UNVERIFIED)
+
+    again = count_queries(admin_client, reverse("admin:index"))
+    page = BeautifulSoup(admin_client.get(reverse("admin:index")).content, "html.parser")
+
+    assert again == first - len(curation_counts())
+    link = page.select_one(".desk__counts a[href$='curate=unverified']")
+    assert link.get_text(" ", strip=True) == "1 claims to verify"
+    assert admin_client.get(link["href"]).context["cl"].result_count == 2
+    cache.delete(COUNTS_KEY)  # as when the minute is up
+    page = BeautifulSoup(admin_client.get(reverse("admin:index")).content, "html.parser")
+    assert page.select_one(".desk__counts a[href$='curate=unverified']").get_text(" ", strip=True) == (
+        "2 claims to verify"
+    )

@@ -212,6 +212,9 @@ class KnownSources:
         return {key: self.rows[key] for key in keys if key in self.rows}
 
 
+LINK_FIELDS = ["link_status", "link_checked_at", "link_target", "link_error"]
+
+
 class SourceResource(SpreadsheetResource):
     """Sources keyed by citation key. The URL is normalised; a URL another source has is a row error.
 
@@ -330,8 +333,11 @@ class SourceResource(SpreadsheetResource):
         self._assess(sources)
 
     def get_bulk_update_fields(self):
-        # The normal form of the address follows the address, and is no column of its own.
-        return [*super().get_bulk_update_fields(), "normalised_url"]
+        # What follows from the address is no column of its own: its normal form, and the link state,
+        # which a changed address starts afresh (`derive_from_address`). Any other row writes back the
+        # state it was read with; a check recorded meanwhile is undone with its time, so the link is
+        # due again and checked on the next run.
+        return [*super().get_bulk_update_fields(), "normalised_url", *LINK_FIELDS]
 
     def _assess(self, sources: list[Source]) -> None:
         for source in sources:

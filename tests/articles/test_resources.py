@@ -618,13 +618,32 @@ def test_what_the_link_checker_and_the_grading_wrote_is_never_imported(sources):
     assert "link_status" not in SourceResource.template_dataset().headers
 
 
-def test_an_address_changed_by_an_import_changes_its_normal_form_too(sources):
+def test_an_address_changed_by_an_import_changes_its_normal_form_and_starts_unchecked(sources):
+    Source.objects.filter(pk=sources[0].pk).update(
+        link_status=Source.LinkStatus.BROKEN, link_checked_at=timezone.now(), link_error="404 Not Found"
+    )
     dataset = _source_row(sources, url="https://WWW.Example.org/moved/?utm_source=x")
 
     _assert_clean(SourceResource().import_data(dataset, dry_run=False))
 
     sources[0].refresh_from_db()
     assert sources[0].normalised_url == "https://example.org/moved"
+    assert (sources[0].link_status, sources[0].link_checked_at, sources[0].link_error) == (
+        "unchecked",
+        None,
+        "",
+    )
+
+
+def test_an_address_removed_by_an_import_is_a_missing_link(sources):
+    Source.objects.filter(pk=sources[0].pk).update(
+        link_status=Source.LinkStatus.OK, link_checked_at=timezone.now()
+    )
+
+    _assert_clean(SourceResource().import_data(_source_row(sources, url=""), dry_run=False))
+
+    sources[0].refresh_from_db()
+    assert (sources[0].link_status, sources[0].link_checked_at) == ("missing", None)
 
 
 def test_two_rows_with_the_same_address_in_one_file_are_an_error(db):

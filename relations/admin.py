@@ -143,17 +143,17 @@ class DevelopmentAdminForm(forms.ModelForm):
 
 
 class EvidenceFilter(admin.SimpleListFilter):
-    """The curation list "developments without verified evidence", and its complement.
-
-    Any verified claim counts here, as on the desk; the public page also asks that the claim's
-    article be public before it calls a development confirmed.
-    """
+    """The curation list "developments without verified evidence", and its complement, by the rule
+    the public page applies: a verified claim in a draft confirms nothing yet."""
 
     title = "evidence"
     parameter_name = "evidence"
 
     def lookups(self, request, model_admin):
-        return [("verified", "with verified evidence"), ("unverified", "without verified evidence")]
+        return [
+            ("verified", "confirmed (a verified claim in a published article)"),
+            ("unverified", "without verified evidence (unconfirmed)"),
+        ]
 
     def queryset(self, request, queryset):
         verified = with_verified_claim()

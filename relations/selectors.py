@@ -75,8 +75,10 @@ def development_relations(*, developments) -> list[tuple[Development, list[Relat
 
 
 def with_verified_claim() -> Exists:
-    """Whether a development is evidenced by a verified claim, in any article: the desk's view."""
-    return Exists(Claim.objects.filter(status=Claim.Status.VERIFIED, developments=OuterRef("pk")))
+    """Whether a development is confirmed: evidenced by a verified claim of a published article, the
+    rule its relation's page applies (`development_confirmed`)."""
+    verified = Claim.objects.published().filter(status=Claim.Status.VERIFIED)
+    return Exists(verified.filter(developments=OuterRef("pk")))
 
 
 def actor_finder() -> ActorFinder:

@@ -125,12 +125,14 @@ def _listed(admin_client, **query) -> set[str]:
 
 
 def test_the_evidence_filter_lists_developments_with_and_without_verified_evidence(admin_client, evidenced):
-    assert _listed(admin_client, evidence="verified") == {
-        "Verified",
-        "Disputed and verified",
+    assert _listed(admin_client, evidence="verified") == {"Verified", "Disputed and verified"}
+    # As on the public page: a verified claim in a draft confirms nothing yet.
+    assert _listed(admin_client, evidence="unverified") == {
         "Verified in a draft",
+        "Unverified",
+        "False",
+        "No claims",
     }
-    assert _listed(admin_client, evidence="unverified") == {"Unverified", "False", "No claims"}
     assert len(_listed(admin_client)) == 6
 
 
@@ -140,8 +142,8 @@ def test_the_evidence_filter_is_offered_by_name_in_the_changelist(admin_client, 
     )
 
     links = {link.get_text(strip=True): link["href"] for link in page.select("#changelist-filter a")}
-    assert links["with verified evidence"] == "?evidence=verified"
-    assert links["without verified evidence"] == "?evidence=unverified"
+    assert links["confirmed (a verified claim in a published article)"] == "?evidence=verified"
+    assert links["without verified evidence (unconfirmed)"] == "?evidence=unverified"
 
 
 # Relations: when the state was assessed

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -66,6 +66,7 @@ from .services import (
     claim_suggestion_reject,
     source_change_key,
 )
+from .tasks import archive_sources, check_links_of_sources
 from .workflow import (
     GRADE_FIELDS,
     article_publish,
@@ -75,6 +76,8 @@ from .workflow import (
     source_assess,
 )
 
+BACKGROUND_CHECKS = 5_000  # sources checked at once from the list; the nightly command checks them all
+BACKGROUND_ARCHIVES = 50  # the archive is slow and rate-limited
 INLINE_NOTES = 50  # notes without an address picked on the article's own page
 CLAIMS_SHOWN = 200  # on the article's page; the claims list has them all
 CHECKERS_LISTED = 100
@@ -689,6 +692,7 @@ class SourceForm(StaleSaveForm):
 class SourceAdmin(RevisionAdmin, SpreadsheetAdmin):
     form = SourceForm
     resource_classes = [SourceResource]
+    actions = ["check_links", "archive_pages"]
     paginator = KeysFirstPaginator
     list_display = [
         "title",
@@ -790,6 +794,40 @@ class SourceAdmin(RevisionAdmin, SpreadsheetAdmin):
     @admin.display(description="grade", ordering="reliability")
     def grade(self, obj):
         return obj.grade
+
+    @admin.action(
+        description="Check the links of the selected sources now (in the background)", permissions=["change"]
+    )
+    def check_links(self, request, queryset):
+        self._in_background(request, queryset, check_links_of_sources, BACKGROUND_CHECKS, "checked")
+
+    @admin.action(
+        description="Ask the web archive to save the selected pages (in the background)",
+        permissions=["change"],
+    )
+    def archive_pages(self, request, queryset):
+        self._in_background(
+            request, queryset, archive_sources, BACKGROUND_ARCHIVES, "sent to the web archive"
+        )
+
+    def _in_background(self, request, queryset, work, most: int, done: str) -> None:
+        ids = list(queryset.exclude(url="").order_by("pk").values_list("pk", flat=True)[: most + 1])
+        if len(ids) > most:
+            self.message_user(
+                request, f"Select at most {most:,} sources with an address at once.", messages.WARNING
+            )
+            return
+        transaction.on_commit(lambda: work.enqueue(ids))
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d page will be %(done)s in a moment; the source shows the result.",
+                "%(n)d pages will be %(done)s in a moment; each source shows its result.",
+                len(ids),
+            )
+            % {"n": len(ids), "done": done},
+            messages.SUCCESS,
+        )
 
     def save_model(self, request, obj, form, change):
         if change and "key" in form.changed_data:

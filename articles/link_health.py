@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import datetime
 import ipaddress
+import itertools
 import queue
 import socket
 import ssl
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -42,6 +44,7 @@ MAX_REDIRECTS = 10
 # Statuses servers give to a HEAD they will not serve although GET works; a 404 or 410 is believed.
 HEAD_REFUSED = frozenset({400, 403, 405, 406, 501})
 RECORD_CHUNK = 500
+RECORD_EVERY = 200  # results recorded at once while a run goes on
 SELECT_CHUNK = 2000
 RECORDED_FIELDS = ["link_status", "link_checked_at", "link_target", "link_error"]
 
@@ -383,3 +386,25 @@ def source_links_record(*, results: Iterable[LinkResult]) -> int:
 
 def _shortened(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def links_check(*, jobs: list[LinkJob], timeout: float, concurrency: int) -> Iterator[list[LinkResult]]:
+    """Check `jobs` as the deployment's settings say, recording the results a batch at a time as
+    they come (a run cut short keeps what it found); yields each recorded batch."""
+    checker = LinkChecker(
+        user_agent=settings.LINK_CHECK_USER_AGENT,
+        timeout=timeout,
+        concurrency=concurrency,
+        per_host_interval=settings.LINK_CHECK_PER_HOST_INTERVAL,
+        allow_private=settings.LINK_CHECK_ALLOW_PRIVATE,
+    )
+    results = checker.check(jobs)
+    while batch := list(itertools.islice(results, RECORD_EVERY)):
+        source_links_record(results=batch)
+        yield batch
+
+
+def link_jobs(sources: Iterable[Source]) -> list[LinkJob]:
+    """What the checker needs of `sources`, read in full before the first result is written: a
+    cursor left open while the same table is written is not safe on every database."""
+    return [LinkJob(source.pk, source.key, source.url) for source in sources]

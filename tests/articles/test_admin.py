@@ -5,6 +5,7 @@ from bs4 import BeautifulSoup
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,6 +29,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.helpers import count_queries, form_data, management, start_tags
+from tests.http_servers import FakeArchive, LinkSite
 
 pytestmark = pytest.mark.django_db
 
@@ -949,3 +951,32 @@ def test_a_claims_page_shows_the_claims_that_bear_on_it(admin_client):
         "Up by half.",
         "is derived from this claim",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checking_and_archiving_selected_sources_runs_in_the_background(admin_client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.LINK_CHECK_ALLOW_PRIVATE, settings.LINK_CHECK_PER_HOST_INTERVAL = True, 0
+    with LinkSite() as site, FakeArchive() as archive:
+        settings.WEB_ARCHIVE_SAVE_URL = archive.save_url
+        working = SourceFactory(key="working", url=site.url("/ok"))
+        gone = SourceFactory(key="gone", url=site.url("/missing"))
+        lost = SourceFactory(key="lost", url="")
+        changelist = reverse("admin:articles_source_changelist")
+        chosen = [working.pk, gone.pk, lost.pk]
+
+        asked = {"action": "check_links", "_selected_action": chosen}
+        response = admin_client.post(changelist, asked, follow=True)
+        message = BeautifulSoup(response.content, "html.parser").select_one(".messagelist").get_text()
+        assert "2 pages will be checked in a moment" in message
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        working.refresh_from_db(), gone.refresh_from_db()
+        assert (working.link_status, gone.link_status, gone.link_error) == ("ok", "broken", "404 Not Found")
+
+        # The fake archive answers by how the page's address ends (see FakeArchive).
+        kept = SourceFactory(key="kept", url="https://example.org/report-content-location")
+        admin_client.post(changelist, {"action": "archive_pages", "_selected_action": [kept.pk, lost.pk]})
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        kept.refresh_from_db()
+        assert kept.archive_url.startswith(f"http://127.0.0.1:{archive.port}/web/")
+        assert len(archive.requests) == 1  # the source without an address is not sent

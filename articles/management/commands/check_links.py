@@ -6,20 +6,17 @@ With `--archive`, live pages without an archived copy are also sent to the web a
 """
 
 import datetime
-import itertools
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from articles.archiving import ArchiveError, source_archive, sources_due_for_archive
-from articles.link_health import LinkChecker, LinkJob, LinkResult, source_links_record, sources_due_for_check
+from articles.link_health import link_jobs, links_check, sources_due_for_check
 from articles.models import Source
 
-RECORD_EVERY = 200
 Status = Source.LinkStatus
 STATUSES = [Status.OK, Status.REDIRECTED, Status.BROKEN]
 
@@ -69,21 +66,11 @@ class Command(BaseCommand):
             raise CommandError("--older-than must be >= 0, --concurrency >= 1 and --timeout > 0.")
         now = timezone.now()
         older_than = now if options["all"] else now - datetime.timedelta(days=options["older_than"])
-        # Read in full before the first result is written: a cursor left open while the same
-        # table is written is not safe on every database. A job is a few short strings.
-        jobs = [LinkJob(s.pk, s.key, s.url) for s in sources_due_for_check(older_than=older_than)]
+        jobs = link_jobs(sources_due_for_check(older_than=older_than))
         keys = {job.source_id: job.key for job in jobs}
-        checker = LinkChecker(
-            user_agent=settings.LINK_CHECK_USER_AGENT,
-            timeout=options["timeout"],
-            concurrency=options["concurrency"],
-            per_host_interval=settings.LINK_CHECK_PER_HOST_INTERVAL,
-            allow_private=settings.LINK_CHECK_ALLOW_PRIVATE,
-        )
         started = time.monotonic()
         counts, broken = Counter(), []
-        for batch in _batched(checker.check(jobs), RECORD_EVERY):
-            source_links_record(results=batch)
+        for batch in links_check(jobs=jobs, timeout=options["timeout"], concurrency=options["concurrency"]):
             counts.update(result.status for result in batch)
             broken += [(keys[r.source_id], r.error) for r in batch if r.status == Status.BROKEN]
         self.stdout.write(f"Checked {len(jobs)} links in {time.monotonic() - started:.1f} s.")
@@ -108,10 +95,3 @@ class Command(BaseCommand):
         self.stdout.write(f"Archived {archived} pages; {len(failed)} could not be archived.")
         for key, error in failed:
             self.stdout.write(f"{key}: {error}")
-
-
-def _batched(results: Iterable[LinkResult], size: int) -> Iterator[list[LinkResult]]:
-    """`itertools.batched`, which Python 3.11 does not have yet."""
-    results = iter(results)
-    while batch := list(itertools.islice(results, size)):
-        yield batch

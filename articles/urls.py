@@ -1,8 +1,9 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
+from common.caching import cache_public_page
+
 from . import views
-from .caching import cache_public_page
 from .feeds import LatestArticlesAtomFeed, LatestArticlesFeed, json_feed
 from .sitemaps import SITEMAPS
 

@@ -15,11 +15,11 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from common.caching import cache_public_page
 from common.paging import keyset_page
 from relations.selectors import development_relations
 
 from .bibliography import article_bibliography_published, bibtex, csl_json, source_published
-from .caching import cache_public_page
 from .models import Article, Author, Citation, Claim, ClaimEvidence, Source, Topic
 from .rules import may_preview
 from .search import (

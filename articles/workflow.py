@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
-from .caching import forget_public_pages
+from common.caching import forget_public_pages
+
 from .models import Article, ArticleStep, Claim, ClaimReview, Correction, Source, SourceAssessment
 from .rules import may_edit, may_publish, may_submit
 from .services import article_render, body_restorable

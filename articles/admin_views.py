@@ -58,7 +58,9 @@ PUBLISH = Step(
     "publish", "Publish or schedule", workflow.article_publish, "A note for the record", asks_time=True
 )
 UNSCHEDULE = Step("unschedule", "Unschedule", workflow.article_unschedule, "Why")
-WITHDRAW = Step("withdraw", "Withdraw", workflow.article_withdraw, "Why it is withdrawn")
+WITHDRAW = Step(
+    "withdraw", "Withdraw", workflow.article_withdraw, "Why it is withdrawn (readers see this at its address)"
+)
 CORRECT = Step("correct", "Correct", workflow.article_correct, "The correction readers will see", True)
 MARK_UPDATED = Step("mark-updated", "Mark as updated", workflow.article_mark_updated, "What was updated")
 STEPS = {

@@ -92,6 +92,15 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_q())
 
+    def withdrawn_from_readers(self):
+        """Withdrawn articles that readers could read before: their address answers 410 Gone with the
+        notice. One withdrawn while still scheduled was never public and stays unknown (404)."""
+        return self.filter(
+            status=Article.Status.WITHDRAWN,
+            first_published_at__isnull=False,
+            first_published_at__lte=F("withdrawn_at"),
+        )
+
 
 class ArticleManager(SlugManager.from_queryset(ArticleQuerySet)):
     pass
@@ -149,6 +158,10 @@ class Article(models.Model):
         blank=True,
         editable=False,
         help_text="Set only when an editor marks a change to the published article as an update.",
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawal_notice = models.TextField(
+        blank=True, editable=False, help_text="Why it was withdrawn, as readers read it at its address."
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

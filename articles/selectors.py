@@ -55,6 +55,16 @@ def article_detail_preview() -> QuerySet[Article]:
     return _with_page_content(Article.objects.all())
 
 
+def article_withdrawn(*, slug: str) -> Article | None:
+    """The withdrawn article once public at `slug`: only what its notice shows, never its text."""
+    return (
+        Article.objects.withdrawn_from_readers()
+        .filter(slug=slug)
+        .only("title", "slug", "first_published_at", "withdrawn_at", "withdrawal_notice")
+        .first()
+    )
+
+
 def claim_list_published() -> QuerySet[Claim]:
     return claims_with_evidence().published().select_related("article")
 

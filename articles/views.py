@@ -36,6 +36,7 @@ from .selectors import (
     article_cards_published,
     article_detail_preview,
     article_detail_published,
+    article_withdrawn,
     claim_detail_published,
 )
 
@@ -77,13 +78,21 @@ def article_detail(request, slug):
     except Article.DoesNotExist:
         article = article_detail_preview().filter(slug=slug).first()
         if article is None or not may_preview(request.user, article):
-            raise Http404("No published article at this address.") from None
+            return _withdrawn_or_404(request, slug)
         preview = True
     response = render(request, "articles/article_detail.html", {"article": article, "preview": preview})
     if preview:
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _withdrawn_or_404(request, slug: str) -> HttpResponse:
+    """410 Gone, with when and why, for an article readers could once read; 404 for anything else."""
+    article = article_withdrawn(slug=slug)
+    if article is None:
+        raise Http404("No published article at this address.")
+    return render(request, "articles/article_withdrawn.html", {"article": article}, status=410)
 
 
 @require_safe

@@ -105,7 +105,12 @@ def article_publish(
         raise ValidationError("An article needs a title and a text before it can be published.")
     at = at or now
     first = article.first_published_at
-    fields = {"published_at": at, "first_published_at": at if first is None or first > now else first}
+    fields = {
+        "published_at": at,
+        "first_published_at": at if first is None or first > now else first,
+        "withdrawn_at": None,
+        "withdrawal_notice": "",
+    }
     action = Action.SCHEDULED if at > now else Action.PUBLISHED
     return _move(article, Status.PUBLISHED, fields, action, user, note.strip())
 
@@ -123,12 +128,14 @@ def article_unschedule(*, article: Article, user, note: str = "") -> Article:
 
 @reversion.create_revision()
 def article_withdraw(*, article: Article, user, note: str = "") -> Article:
-    """Take a published or scheduled article off the site, its feeds, the API and search."""
+    """Take a published or scheduled article off the site, its feeds, the API and search. Its address
+    then tells readers it was withdrawn, when, and `note`: why."""
     article = _locked(article)
     _require(may_publish(user), "withdraw articles")
     if article.status != Status.PUBLISHED:
         raise ValidationError("Only a published or scheduled article can be withdrawn.")
-    return _move(article, Status.WITHDRAWN, {}, Action.WITHDRAWN, user, note.strip())
+    fields = {"withdrawn_at": timezone.now(), "withdrawal_notice": note.strip()}
+    return _move(article, Status.WITHDRAWN, fields, Action.WITHDRAWN, user, note.strip())
 
 
 def _require_live(article: Article, doing: str) -> datetime.datetime:

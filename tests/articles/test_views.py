@@ -10,7 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Citation, Claim, ClaimEvidence, ClaimLink, Source
-from articles.workflow import article_mark_updated, claim_set_status, source_assess
+from articles.workflow import (
+    article_mark_updated,
+    article_publish,
+    article_withdraw,
+    claim_set_status,
+    source_assess,
+)
 from tests.conftest import in_role
 from tests.factories import (
     ActorFactory,
@@ -762,3 +768,59 @@ def test_a_source_without_an_address_says_link_missing_only_when_it_is_a_placeho
     first, second = notes.split('id="note-2"')
     assert interview.title in first and "link missing" not in first
     assert "link missing" in second
+
+
+# A withdrawn article
+
+
+def _withdrawn(client, editor_user, note: str) -> Article:
+    article = article_with(2, title="Ferghana water talks")
+    article_withdraw(article=article, user=editor_user, note=note)
+    return article
+
+
+def test_a_withdrawn_article_answers_410_with_when_and_why_and_none_of_its_text(client, editor_user):
+    article = _withdrawn(client, editor_user, "A figure in it could not be confirmed.\nSee the correction.")
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 410
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.h1.get_text() == "Ferghana water talks"
+    assert "could not be confirmed" in page.blockquote.get_text()
+    article.refresh_from_db()
+    withdrawn = [t["datetime"] for t in page.select(".meta time")]
+    assert withdrawn == [article.first_published_at.isoformat(), article.withdrawn_at.isoformat()]
+    assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    assert not page.select(".article-body, .notes, .claims")
+    assert client.get(article.claims.first().get_absolute_url()).status_code == 404
+
+
+def test_an_article_withdrawn_without_a_reason_says_none_was_given(client, editor_user):
+    article = _withdrawn(client, editor_user, "")
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 410
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.blockquote is None
+    assert "gave no public reason" in page.select_one(".prose p").get_text()
+
+
+def test_an_article_withdrawn_before_its_scheduled_time_was_never_public_and_answers_404(client, editor_user):
+    article = ArticleFactory(published_at=future(), title="Not yet out")
+    article_withdraw(article=article, user=editor_user, note="Pulled before publication.")
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 404
+    assert b"Not yet out" not in response.content
+
+
+def test_republishing_a_withdrawn_article_removes_its_notice(client, editor_user):
+    article = _withdrawn(client, editor_user, "Legal review.")
+    article_publish(article=article, user=editor_user)
+    article.refresh_from_db()
+    assert (article.withdrawn_at, article.withdrawal_notice) == (None, "")
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_a_withdrawn_article_notice_is_escaped(client, editor_user):
+    article = _withdrawn(client, editor_user, "<script>alert(1)</script>")
+    page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    assert page.select("main script") == []
+    assert page.blockquote.get_text() == "<script>alert(1)</script>"

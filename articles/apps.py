@@ -7,6 +7,13 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles, sources and claims"
 
     def ready(self):
+        from common.caching import forget_public_pages_on_change
+
+        # Everything readers see, but not the desk's own records (suggestions, steps of drafts).
+        private = {"ClaimSuggestion", "ArticleStep"}
+        forget_public_pages_on_change(
+            *(model for model in self.get_models() if model.__name__ not in private)
+        )
         # SQLite drops a table's triggers when a migration rebuilds it: put the search ones back.
         post_migrate.connect(_install_search, sender=self)
 

@@ -36,6 +36,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from common.caching import forget_public_pages
+
 from .links import normalise_url, web_address
 from .models import Source
 
@@ -381,6 +383,7 @@ def source_links_record(*, results: Iterable[LinkResult]) -> int:
             if current.get(result.source_id) == result.url
         ]
         written += Source.objects.bulk_update(rows, RECORDED_FIELDS)
+    forget_public_pages()  # a source's page and the notes citing it show its link's health
     return written
 
 

@@ -1,10 +1,23 @@
 """Reads for the public surfaces: pages, feeds and the API ask these, never the models directly."""
 
-from django.db.models import Prefetch, QuerySet
+import datetime
+
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
 from relations.models import Actor
 
-from .models import Article, ArticleAuthor, Citation, Claim, ClaimEvidence, ClaimLink
+from .models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Citation,
+    Claim,
+    ClaimEvidence,
+    ClaimLink,
+    Topic,
+    published_q,
+)
 
 
 def claims_with_evidence() -> QuerySet[Claim]:
@@ -55,6 +68,12 @@ def article_detail_preview() -> QuerySet[Article]:
     return _with_page_content(Article.objects.all())
 
 
+def next_publication_time() -> datetime.datetime | None:
+    """When the next scheduled article goes live, if one is scheduled."""
+    scheduled = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+    return scheduled.order_by("published_at").values_list("published_at", flat=True).first()
+
+
 def article_withdrawn(*, slug: str) -> Article | None:
     """The withdrawn article once public at `slug`: only what its notice shows, never its text."""
     return (
@@ -83,4 +102,65 @@ def claim_detail_published() -> QuerySet[Claim]:
                 "links_in", queryset=ClaimLink.objects.published().select_related("from_claim__article")
             ),
         )
+    )
+
+
+# Discovery: the claims and topics indexes, and what the article list and claims index can be filtered
+# by. Only public things are offered: a draft's topic or actor does not announce it.
+
+ARTICLE_TEXT_FIELDS = ("body", "body_html", "body_text", "search_document")  # a list never shows them
+
+
+def topics_published_with_counts() -> QuerySet[Topic]:
+    """Public topics by name, each with its number of public articles (`article_count`), in one query."""
+    count = Count("articles", filter=published_q("articles__"))
+    return Topic.objects.published().annotate(article_count=count).order_by("name")
+
+
+def topics_published() -> QuerySet[Topic]:
+    return Topic.objects.published().order_by("name")
+
+
+def authors_published() -> QuerySet[Author]:
+    return Author.objects.published().order_by("name")
+
+
+def actors_in_published_articles() -> QuerySet[Actor]:
+    """Actors that public articles mention, by name."""
+    mentioned = Article.actors.through.objects.filter(published_q("article__"), actor=OuterRef("pk"))
+    return Actor.objects.filter(Exists(mentioned)).order_by("name")
+
+
+def actors_in_published_claims() -> QuerySet[Actor]:
+    """Actors that public claims concern, by name."""
+    concerned = Claim.actors.through.objects.filter(published_q("claim__article__"), actor=OuterRef("pk"))
+    return Actor.objects.filter(Exists(concerned)).order_by("name")
+
+
+def article_years_published() -> list[int]:
+    """The years from the first public article to the latest, latest first (in the site's time zone).
+
+    Two index lookups whatever the size of the archive, where listing the distinct years would read
+    every published row on each request of the article list."""
+    span = Article.objects.published().aggregate(first=Min("published_at"), last=Max("published_at"))
+    if span["first"] is None:
+        return []
+    first, last = (timezone.localtime(span[end]).year for end in ("first", "last"))
+    return list(range(last, first - 1, -1))
+
+
+def claim_cards_published() -> QuerySet[Claim]:
+    """Public claims, newest first, with what a claim in a list shows: its article and its evidence.
+
+    Newest is by the article's publish time (`published_at`, for keyset paging), then the latest
+    recorded first.
+    """
+    evidence = ClaimEvidence.objects.select_related("source")
+    return (
+        Claim.objects.published()
+        .select_related("article")
+        .defer("search_document", *(f"article__{field}" for field in ARTICLE_TEXT_FIELDS))
+        .annotate(published_at=F("article__published_at"))
+        .prefetch_related(Prefetch("evidence", queryset=evidence))
+        .order_by("-published_at", "-id")
     )

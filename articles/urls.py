@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from common.caching import cache_public_page
+from common.caching import public_page
 
 from . import views
 from .feeds import LatestArticlesAtomFeed, LatestArticlesFeed, json_feed
@@ -9,12 +9,11 @@ from .sitemaps import SITEMAPS
 
 app_name = "articles"
 
-SITEMAP_CACHE_SECONDS = 60 * 60  # search engines read sitemaps daily at most
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/", views.article_list, name="article-list"),
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
+    path("claims/", views.claim_list, name="claim-list"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("sources/<int:pk>/cite.json", views.source_cite_json, name="source-cite-json"),
@@ -30,6 +29,7 @@ urlpatterns = [
         name="article-bibliography-bib",
     ),
     path("authors/<slug:slug>/", views.author_detail, name="author-detail"),
+    path("topics/", views.topic_list, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("search/", views.search, name="search"),
     path("feeds/articles.rss", LatestArticlesFeed(), name="feed-rss"),
@@ -37,13 +37,13 @@ urlpatterns = [
     path("feed.json", json_feed, name="feed-json"),
     path(
         "sitemap.xml",
-        cache_public_page(SITEMAP_CACHE_SECONDS)(sitemap_views.index),
+        public_page(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        cache_public_page(SITEMAP_CACHE_SECONDS)(sitemap_views.sitemap),
+        public_page(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

@@ -15,11 +15,12 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from common.caching import cache_public_page
+from common.caching import public_page
 from common.paging import keyset_page
 from relations.selectors import development_relations
 
 from .bibliography import article_bibliography_published, bibtex, csl_json, source_published
+from .filters import ArticleFilter, ClaimFilter, PublicFilterSet
 from .models import Article, Author, Citation, Claim, ClaimEvidence, Source, Topic
 from .rules import may_preview
 from .search import (
@@ -37,11 +38,12 @@ from .selectors import (
     article_detail_preview,
     article_detail_published,
     article_withdrawn,
+    claim_cards_published,
     claim_detail_published,
+    topics_published_with_counts,
 )
 
 ARTICLES_PER_PAGE = 20
-SEARCH_CACHE_SECONDS = 5 * 60  # the same search again soon is served from the cache
 HOME_ARTICLES = 13  # one lead article and a dozen more
 
 
@@ -54,6 +56,7 @@ def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = ARTICLES_
 
 
 @require_safe
+@public_page
 def home(request):
     articles = list(article_cards_published()[:HOME_ARTICLES])
     topics = Topic.objects.published()
@@ -65,12 +68,36 @@ def home(request):
 
 
 @require_safe
+@public_page
 def article_list(request):
-    page = keyset_page(request, article_cards_published())
-    return render(request, "articles/article_list.html", {"page": page, "articles": page.object_list})
+    filters = ArticleFilter(request.GET, queryset=article_cards_published())
+    return _filtered_list(request, filters, "articles/article_list.html", "articles")
 
 
 @require_safe
+@public_page
+def claim_list(request):
+    filters = ClaimFilter(request.GET, queryset=claim_cards_published())
+    return _filtered_list(request, filters, "articles/claim_list.html", "claims")
+
+
+def _filtered_list(request, filters: PublicFilterSet, template: str, name: str) -> HttpResponse:
+    """A page of the filtered list; filters that cannot apply answer 400 with the form and why."""
+    if not filters.is_valid():
+        return render(request, template, {"filters": filters, name: []}, status=400)
+    page = keyset_page(request, filters.qs)
+    return render(request, template, {"filters": filters, "page": page, name: page.object_list})
+
+
+@require_safe
+@public_page
+def topic_list(request):
+    topics = topics_published_with_counts()
+    return render(request, "articles/topic_list.html", {"topics": topics})
+
+
+@require_safe
+@public_page
 def article_detail(request, slug):
     preview = False
     try:
@@ -96,6 +123,7 @@ def _withdrawn_or_404(request, slug: str) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def claim_detail(request, pk):
     claim = get_object_or_404(claim_detail_published(), pk=pk)
     developments = development_relations(developments=claim.developments.all())
@@ -103,6 +131,7 @@ def claim_detail(request, pk):
 
 
 @require_safe
+@public_page
 def source_detail(request, pk):
     source = get_object_or_404(Source.objects.published(), pk=pk)
     citations = (
@@ -123,6 +152,7 @@ def source_detail(request, pk):
 
 
 @require_safe
+@public_page
 def author_detail(request, slug):
     author = get_object_or_404(Author.objects.published(), slug=slug)
     page = keyset_page(request, article_cards_published().filter(bylines__author=author))
@@ -134,6 +164,7 @@ def author_detail(request, slug):
 
 
 @require_safe
+@public_page
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.published(), slug=slug)
     page = keyset_page(request, article_cards_published().filter(topics=topic))
@@ -145,7 +176,7 @@ def topic_detail(request, slug):
 
 
 @require_safe
-@cache_public_page(SEARCH_CACHE_SECONDS)
+@public_page
 def search(request):
     """Public articles, claims and actors matching `q`; without a query, just the form."""
     query = clean_query(request.GET.get("q", ""))
@@ -216,18 +247,21 @@ def _public_bibliography(slug: str) -> tuple[Article, list[Source]]:
 
 
 @require_safe
+@public_page
 def source_cite_json(request, pk):
     source = _public_source(pk)
     return _download(csl_json([source]), content_type=CSL_JSON_TYPE, filename=f"{source.key}.json")
 
 
 @require_safe
+@public_page
 def source_cite_bib(request, pk):
     source = _public_source(pk)
     return _download(bibtex([source]), content_type=BIBTEX_TYPE, filename=f"{source.key}.bib")
 
 
 @require_safe
+@public_page
 def article_bibliography_json(request, slug):
     article, sources = _public_bibliography(slug)
     filename = f"{article.slug}-bibliography.json"
@@ -235,6 +269,7 @@ def article_bibliography_json(request, slug):
 
 
 @require_safe
+@public_page
 def article_bibliography_bib(request, slug):
     article, sources = _public_bibliography(slug)
     filename = f"{article.slug}-bibliography.bib"

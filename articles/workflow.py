@@ -14,8 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
-from common.caching import forget_public_pages
-
 from .models import Article, ArticleStep, Claim, ClaimReview, Correction, Source, SourceAssessment
 from .rules import may_edit, may_publish, may_submit
 from .services import article_render, body_restorable
@@ -56,13 +54,10 @@ def _record(article: Article, action: str, user, note: str = "") -> ArticleStep:
 
 
 def _move(article: Article, status: str, fields: dict, action: str, user, note: str) -> Article:
-    was_public = _is_live(article, timezone.now())
     for name, value in {"status": status, **fields}.items():
         setattr(article, name, value)
     article.save(update_fields=["status", *fields, "updated_at"])
     _record(article, action, user, note)
-    if was_public or _is_live(article, timezone.now()):
-        forget_public_pages()
     return article
 
 
@@ -185,8 +180,6 @@ def article_restore(*, article: Article, version: Version, user) -> Article:
     article.body = body_restorable(article.body, current_body)
     article.save(update_fields=[*RESTORABLE_FIELDS, "updated_at"])
     article_render(article=article)
-    if _is_live(article, timezone.now()):
-        forget_public_pages()
     when = timezone.localtime(version.revision.date_created)
     _record(article, Action.RESTORED, user, f"the revision of {when:%-d %B %Y, %H:%M}")
     return article
@@ -216,7 +209,6 @@ def claim_set_status(*, claim: Claim, status: str, user, note: str = "") -> Clai
     if user is not None:
         reversion.set_user(user)
     reversion.set_comment(f"Marked {claim.get_status_display().lower()}.")
-    forget_public_pages()
     return claim
 
 
@@ -251,5 +243,4 @@ def source_assess(
         setattr(source, name, getattr(assessment, name))
     source.assessed_at = assessment.at
     source.save(update_fields=[*GRADE_FIELDS, "assessed_at"])
-    forget_public_pages()
     return source

@@ -1,44 +1,167 @@
-"""Public pages kept in the cache for a while (search results, sitemaps) are forgotten the moment
-what readers may see changes: a withdrawn article must not live on in a cached page.
+"""Public pages are cached whole and answer conditional requests, and none outlives what it shows.
 
-Each cached page's key carries a generation number, which the desk's steps move on once their
-change is committed; pages cached under the old number are never read again and expire.
+Every cached page is stored under the site's *public generation*, a number kept where every server
+process reads it (the "public" cache: Redis, or files on one machine). Any committed change to what
+readers may see moves the number on (`forget_public_pages`), so the next request on any server renders
+afresh; pages stored under an old number are never read again and expire. The generation also moves
+on by itself when the next scheduled article's publish time arrives, with nobody saving anything.
+
+The generation is the pages' ETag and the time it moved their Last-Modified: a reader's browser or a
+proxy that sends them back gets 304 Not Modified without the page being read from the cache at all.
 """
 
+import datetime
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.db import transaction
-from django.views.decorators.cache import cache_page
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
 
-GENERATION_KEY = "footnote:public-generation"
+GENERATION, CHANGED_AT, NEXT_CHANGE = "generation", "changed-at", "next-change"
+STORED_STATUSES = {200, 410}  # not 404s: any address can be asked for, and must not fill the cache
 
 
-def public_generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 0, timeout=None)
+@dataclass(frozen=True)
+class PublicState:
+    generation: int
+    changed_at: float  # a Unix time
+    next_change: float | None  # when a change is due with nobody acting (a scheduled article)
+
+
+def _state_cache():
+    return caches["public"]
+
+
+def public_state() -> PublicState:
+    """The current generation, moved on first if a scheduled publish time has arrived since."""
+    found = _state_cache().get_many([GENERATION, CHANGED_AT, NEXT_CHANGE])
+    if GENERATION not in found or CHANGED_AT not in found:
+        return _next_generation()
+    state = PublicState(found[GENERATION], found[CHANGED_AT], found.get(NEXT_CHANGE))
+    if state.next_change is not None and state.next_change <= time.time():
+        return _next_generation()
+    return state
 
 
 def forget_public_pages() -> None:
-    """Move the generation on once the current transaction commits (at once outside one)."""
-    transaction.on_commit(_next_generation)
+    """Move the generation on once the current transaction commits (at once outside one): once per
+    transaction, however many rows it changes."""
+    connection = transaction.get_connection()
+    pending = getattr(connection, "footnote_forget_pending", None)
+    if pending is not None and any(entry[1] is pending for entry in connection.run_on_commit):
+        return
+
+    def forget() -> None:
+        connection.footnote_forget_pending = None
+        _next_generation()
+
+    connection.footnote_forget_pending = forget
+    transaction.on_commit(forget)
 
 
-def _next_generation() -> None:
+def forget_public_pages_on_change(*models) -> None:
+    """Forget the public pages whenever a row of one of `models` is saved or deleted, or its
+    many-to-many links change, whoever writes it (the admin, an import, a service, a shell): a
+    page must never show what was true before. Bulk writes, which send no signal, call
+    `forget_public_pages` themselves."""
+    for model in models:
+        post_save.connect(_changed, sender=model, dispatch_uid=f"forget-pages-saved-{model._meta.label}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"forget-pages-deleted-{model._meta.label}")
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(
+                _changed, sender=through, dispatch_uid=f"forget-pages-linked-{through._meta.label}"
+            )
+
+
+def _changed(**kwargs) -> None:
+    forget_public_pages()
+
+
+def _next_generation() -> PublicState:
+    store = _state_cache()
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not cached yet, or evicted
-        cache.set(GENERATION_KEY, 1, timeout=None)
+        generation = store.incr(GENERATION)
+    except ValueError:
+        # Never stored, or evicted: a number no earlier generation used, so no old page is read again.
+        generation = time.time_ns()
+        store.set(GENERATION, generation)
+    state = PublicState(generation, time.time(), _next_change())
+    store.set_many({CHANGED_AT: state.changed_at, NEXT_CHANGE: state.next_change})
+    return state
 
 
-def cache_public_page(seconds: int):
-    """`cache_page` for pages that show only what is public, forgotten by `forget_public_pages`."""
+def forget_public_pages_at(when: Callable[[], datetime.datetime | None]) -> None:
+    """Also move the generation on when the time `when()` gives arrives, such as the next scheduled
+    publication: asked again each time the generation moves."""
+    _CHANGES_TO_COME.append(when)
 
-    def decorator(view):
-        @wraps(view)
-        def cached(request, *args, **kwargs):
-            prefix = f"public-{public_generation()}"
-            return cache_page(seconds, key_prefix=prefix)(view)(request, *args, **kwargs)
 
-        return cached
+_CHANGES_TO_COME: list[Callable[[], datetime.datetime | None]] = []
 
-    return decorator
+
+def _next_change() -> float | None:
+    times = [when.timestamp() for when in (ask() for ask in _CHANGES_TO_COME) if when is not None]
+    return min(times, default=None)
+
+
+def public_page(view):
+    """Serve `view`, which shows only what is public and the same to everyone, from the cache, with
+    ETag and Last-Modified, answering a matching conditional request with 304."""
+
+    @wraps(view)
+    def page(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        state = public_state()
+        etag = quote_etag(str(state.generation))
+        response = get_conditional_response(request, etag=etag, last_modified=int(state.changed_at))
+        if response is None:
+            response = _cached(request, state, view, args, kwargs)
+        if response.status_code == 304 or _storable(response):
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(state.changed_at)
+            # Shared caches may keep the page but must ask again each time: a withdrawn article goes at once.
+            patch_cache_control(response, public=True, no_cache=True)
+        return response
+
+    page.public_page = True
+    return page
+
+
+def _cached(request, state: PublicState, view, args, kwargs):
+    key = _page_key(request, state)
+    response = cache.get(key)
+    if response is None:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        seconds = settings.FOOTNOTE_PAGE_CACHE_SECONDS
+        if seconds and request.method == "GET" and _storable(response):
+            cache.set(key, response, seconds)
+    return response
+
+
+def _page_key(request, state: PublicState) -> str:
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"footnote:page:{state.generation}:{address}"
+
+
+def _storable(response) -> bool:
+    """A response the same for every reader: not a preview, no cookie set, nothing varying by user."""
+    control = response.get("Cache-Control", "")
+    return (
+        response.status_code in STORED_STATUSES
+        and not response.streaming
+        and not response.cookies
+        and "private" not in control
+        and "no-store" not in control
+        and "Cookie" not in response.get("Vary", "")
+    )

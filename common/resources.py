@@ -20,6 +20,8 @@ from django.utils.encoding import force_str
 from import_export import resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 
+from common.caching import forget_public_pages
+
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -396,6 +398,10 @@ class SpreadsheetResource(resources.ModelResource):
         return super().import_data(
             dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=use_transactions, **kwargs
         )
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        forget_public_pages()  # bulk writes send no signal; a dry run rolls this back with the rest
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)

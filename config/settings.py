@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and the API, compressed (static files come compressed from WhiteNoise, above).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,16 +106,20 @@ CACHES = {
     )
 }
 
-# Progress of background imports, read by every server: Redis when there is one; otherwise files on
+# What every server process must agree on: the progress of background imports ("jobs") and when
+# public pages last changed ("public", common/caching.py). Redis when there is one; otherwise files on
 # this machine, which its web and worker processes share.
-CACHES["jobs"] = (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "jobs"}
+SHARED_CACHE = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": env("JOBS_CACHE_DIR", default=str(BASE_DIR / ".jobs-cache")),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 )
+CACHES["jobs"] = {**SHARED_CACHE, "KEY_PREFIX": "jobs"}
+CACHES["public"] = {**SHARED_CACHE, "KEY_PREFIX": "public", "TIMEOUT": None}
 
 # Background jobs (large imports) run in `manage.py db_worker`, queued in the database every server shares.
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
@@ -164,6 +170,8 @@ STORAGES = {
 # Uploads (spreadsheets in the admin) are capped so a huge file is refused, not swallowed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+# How long an unchanged public page is kept rendered (common/caching.py); 0 renders every request.
+FOOTNOTE_PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=24 * 60 * 60)
 FOOTNOTE_MAX_IMPORT_BYTES = env.int("MAX_IMPORT_BYTES", default=10 * 1024 * 1024)
 # What a spreadsheet may hold once opened: an XLSX is checked before it is parsed (common/uploads.py).
 FOOTNOTE_MAX_IMPORT_ROWS = env.int("MAX_IMPORT_ROWS", default=200_000)

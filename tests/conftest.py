@@ -2,10 +2,25 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import caches
+from django.test import override_settings
 
 from tests.factories import StaffFactory, SuperuserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_caches_of_this_run(tmp_path_factory):
+    """Without Redis, the caches every process shares are files on this machine: each test run gets
+    its own, so two runs at once never read each other's generation of public pages."""
+    location = str(tmp_path_factory.mktemp("shared-cache"))
+    own = {
+        alias: {**config, "LOCATION": location} if config["BACKEND"].endswith("FileBasedCache") else config
+        for alias, config in settings.CACHES.items()
+    }
+    with override_settings(CACHES=own):
+        yield
 
 
 @pytest.fixture
@@ -27,9 +42,11 @@ def admin_client(client, superuser):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Cached pages (the sitemap) and counts (the API's rate limit) never carry over between tests."""
-    cache.clear()
+    for alias in ("default", "public"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "public"):
+        caches[alias].clear()
 
 
 def in_role(user, role: str):

@@ -1,6 +1,8 @@
 """The public relation page: its as-of date, its state-over-time table and its marked timeline."""
 
 import datetime
+import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from bs4 import BeautifulSoup
@@ -23,7 +25,7 @@ def _page(client, relation) -> BeautifulSoup:
 
 def _table(page) -> dict[str, dict[str, object]]:
     """The state table as {year: {column: cell}}, read through its header cells."""
-    table = page.find("table")
+    table = page.find("table", class_="state-table")
     columns = [th.get_text(strip=True) for th in table.thead.find_all("th")]
     rows = {}
     for tr in table.tbody.find_all("tr"):
@@ -80,7 +82,7 @@ def test_the_table_has_a_row_per_year_and_a_column_per_dimension_with_named_mean
     client, relation, timeline
 ):
     page = _page(client, relation)
-    table = page.find("table")
+    table = page.find("table", class_="state-table")
 
     assert table.caption.get_text(strip=True) == "Mean tone by year and dimension"
     assert [th["scope"] for th in table.thead.find_all("th")] == ["col"] * 4
@@ -122,7 +124,7 @@ def test_each_cell_links_to_the_developments_it_counts_in_the_timeline(client, r
 
 
 def test_the_table_sits_in_a_labelled_region_that_scrolls_on_its_own(client, relation, timeline):
-    region = _page(client, relation).find("table").parent
+    region = _page(client, relation).find("table", class_="state-table").parent
     assert region["role"] == "region"
     assert region["aria-labelledby"] == "state-caption"
     assert region["tabindex"] == "0"  # keyboard users can scroll it at phone width
@@ -198,7 +200,7 @@ def test_a_relation_with_nothing_to_date_it_says_so_and_shows_no_table(client):
     page = _page(client, relation)
 
     assert page.find(class_="as-of").get_text(strip=True) == "(not assessed yet)"
-    assert page.find("table") is None
+    assert page.find("table", class_="state-table") is None
     assert page.find(class_="timeline") is None
 
 
@@ -225,3 +227,94 @@ def test_the_page_runs_the_same_queries_for_one_development_or_fifty(client, pai
     assert count_queries(client, relation.get_absolute_url()) == one
     assert one <= 5
     assert len(_page(client, relation).select(".timeline__item")) == 50
+
+
+# The chart
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _charts(client, relation) -> list[ET.Element]:
+    """Each layout of the chart, cut from the page as sent and parsed as XML: it must be well-formed
+    SVG on its own (an HTML parser would forgive it, and lower-case viewBox)."""
+    html = client.get(relation.get_absolute_url()).content.decode()
+    svgs = [ET.fromstring(markup) for markup in re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL)]
+    return [svg for svg in svgs if "timeline-chart" in svg.get("class", "").split()]
+
+
+def test_the_chart_is_an_image_told_in_words_in_two_layouts(client, relation, timeline):
+    charts = _charts(client, relation)
+
+    assert [svg.get("class").split()[1] for svg in charts] == ["chart--wide", "chart--narrow"]
+    for svg in charts:
+        assert svg.get("role") == "img"
+        assert svg.get("viewBox").startswith("0 0 ")
+        title_id, desc_id = svg.get("aria-labelledby").split()
+        assert svg.find(f"{SVG}title").get("id") == title_id
+        assert svg.find(f"{SVG}title").text == "Kazakhstan – Russia: developments by date and tone"
+        desc = svg.find(f"{SVG}desc")
+        assert desc.get("id") == desc_id
+        assert desc.text == (
+            "3 developments from 2022 to 2023: 1 cooperation, 1 neutral, 1 tension. "
+            "Mean tone by year: 2022 −0.5 (neutral); 2023 +1.0 (cooperation)."
+        )
+
+
+def test_each_mark_leads_to_its_development_in_the_timeline_with_its_shape_named(client, relation, timeline):
+    page = _page(client, relation)
+
+    for svg in _charts(client, relation):
+        links = list(svg.iter(f"{SVG}a"))
+        targets = [page.find(id=a.get("href").removeprefix("#")) for a in links]
+        assert targets == [_item(page, timeline[key]) for key in ("csto", "gas", "roadmaps")]  # oldest first
+        classes = [a.find(f"{SVG}path").get("class") for a in links]
+        assert classes == [f"chart__mark dimension--{d}" for d in ("security", "energy", "energy")]
+        assert (
+            links[0].find(f"{SVG}title").text
+            == "#3 1 June 2022: CSTO kept out of the war (Security, Tension)"
+        )
+    legend = [li.get_text(strip=True) for li in page.select(".chart-figure .chart-legend li")]
+    assert legend == ["Security", "Energy"]
+
+
+def test_the_charts_data_table_lists_every_development_oldest_first(client, relation, timeline):
+    table = _page(client, relation).select_one("details.chart-data table")
+
+    rows = [
+        [cell.get_text(strip=True) for cell in tr.find_all(["td", "th"])] for tr in table.tbody.find_all("tr")
+    ]
+    assert rows == [
+        ["3", "1 June 2022", "CSTO kept out of the war", "Security", "Tension"],
+        ["2", "1 November 2022", "Gas union floated", "Energy", "Neutral"],
+        ["1", "10 January 2023", "Gazprom roadmaps", "Energy", "Cooperation"],
+    ]
+    assert table.tbody.th.a["href"] == f"#development-{timeline['csto'].slug}"
+
+
+def test_a_relation_without_developments_draws_no_chart(client, relation):
+    page = _page(client, relation)
+    assert page.select("svg.chart") == []
+    assert page.select("details.chart-data") == []
+
+
+def test_two_hundred_developments_draw_two_hundred_marks_in_the_same_queries_as_one(client, pair, relation):
+    def add(n):
+        DevelopmentFactory(
+            date=datetime.date(2010, 1, 1) + datetime.timedelta(days=n * 23),
+            dimension=list(Dimension)[n % len(Dimension)],
+            tone=n % 5 - 2,
+            participants=pair,
+        )
+
+    add(0)
+    one = count_queries(client, relation.get_absolute_url())
+    for n in range(1, 200):
+        add(n)
+    assert count_queries(client, relation.get_absolute_url()) == one
+    page = _page(client, relation)
+    for svg in _charts(client, relation):
+        assert len(list(svg.iter(f"{SVG}a"))) == 200
+        labels = [text.text for text in svg.iter(f"{SVG}text") if text.text and text.text.isdigit()]
+        assert len(labels) < 13  # 2010 to 2022, thinned
+    assert len(page.select("details.chart-data tbody tr")) == 200

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from articles.models import Article, ArticleAuthor, Author, Citation, Claim, ClaimEvidence, Source, Topic
 from articles.rendering import key_target, render_body
+from common.caching import forget_public_pages
 from relations.models import Actor, Development
 
 PREFIX = "scale-"
@@ -139,6 +140,7 @@ class Command(BaseCommand):
         for start in range(done, done + articles, BATCH):
             with transaction.atomic():
                 _articles(range(start, min(start + BATCH, done + articles)), pools)
+                forget_public_pages()  # written in bulk, which sends no signal
             self.stdout.write(f"  {min(start + BATCH, done + articles) - done:,} of {articles:,} articles")
         self.stdout.write(f"Generated {articles:,} articles in {time.perf_counter() - started:.0f} s.")
 

@@ -3,8 +3,7 @@ from django.urls import path
 
 from common.caching import public_page
 
-from . import views
-from .feeds import LatestArticlesAtomFeed, LatestArticlesFeed, json_feed
+from . import feeds, views
 from .sitemaps import SITEMAPS
 
 app_name = "articles"
@@ -32,9 +31,15 @@ urlpatterns = [
     path("topics/", views.topic_list, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("search/", views.search, name="search"),
-    path("feeds/articles.rss", LatestArticlesFeed(), name="feed-rss"),
-    path("feeds/articles.atom", LatestArticlesAtomFeed(), name="feed-atom"),
-    path("feed.json", json_feed, name="feed-json"),
+    path("feeds/articles.rss", public_page(feeds.LatestArticlesFeed()), name="feed-rss"),
+    path("feeds/articles.atom", public_page(feeds.LatestArticlesAtomFeed()), name="feed-atom"),
+    path("topics/<slug:slug>/feed.rss", public_page(feeds.TopicFeed()), name="topic-feed-rss"),
+    path("topics/<slug:slug>/feed.atom", public_page(feeds.TopicAtomFeed()), name="topic-feed-atom"),
+    path("authors/<slug:slug>/feed.rss", public_page(feeds.AuthorFeed()), name="author-feed-rss"),
+    path("authors/<slug:slug>/feed.atom", public_page(feeds.AuthorAtomFeed()), name="author-feed-atom"),
+    path("actors/<slug:slug>/feed.rss", public_page(feeds.ActorFeed()), name="actor-feed-rss"),
+    path("actors/<slug:slug>/feed.atom", public_page(feeds.ActorAtomFeed()), name="actor-feed-atom"),
+    path("feed.json", public_page(feeds.json_feed), name="feed-json"),
     path(
         "sitemap.xml",
         public_page(sitemap_views.index),

@@ -4,13 +4,22 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Source
 from articles.sitemaps import ArticleSitemap
-from tests.factories import ArticleAuthorFactory, ArticleFactory, AuthorFactory, TopicFactory
+from tests.factories import (
+    ActorFactory,
+    ArticleAuthorFactory,
+    ArticleFactory,
+    AuthorFactory,
+    ClaimFactory,
+    RelationFactory,
+    TopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,24 +75,48 @@ def _sitemap_locations(client) -> dict[str, str]:
     index = _xml(client, "/sitemap.xml")
     locations = {}
     for section in index.findall(f"{SITEMAP}sitemap"):
-        assert section.findtext(f"{SITEMAP}lastmod")
         path = section.findtext(f"{SITEMAP}loc").removeprefix("http://testserver")
-        for url in _xml(client, path).findall(f"{SITEMAP}url"):
+        urls = _xml(client, path).findall(f"{SITEMAP}url")
+        assert bool(section.findtext(f"{SITEMAP}lastmod")) == bool(urls), path
+        for url in urls:
             locations[url.findtext(f"{SITEMAP}loc")] = url.findtext(f"{SITEMAP}lastmod")
     return locations
 
 
-def test_the_sitemap_index_leads_only_to_public_pages_each_with_its_last_change(client, articles):
+def test_the_sitemap_lists_exactly_the_public_pages_each_with_its_last_change(client, articles):
+    claim = ClaimFactory(article=articles)
+    ClaimFactory(article=Article.objects.get(title="Not public: draft"))
+    actor = ActorFactory(slug="kazakhstan")
+    articles.actors.add(actor)
+    relation = RelationFactory(actor_a=actor)
+    public_sources = {citation.source for citation in articles.citations.all()}
+    assert Source.objects.count() > len(public_sources)  # the unpublished articles cite their own
+
     locations = _sitemap_locations(client)
 
-    assert set(locations) == {
-        "http://testserver/",
-        "http://testserver/articles/",
-        "http://testserver/articles/trade-with-china/",
-        "http://testserver/authors/aida/",
-        "http://testserver/topics/trade/",
+    pages = {
+        "/",
+        "/articles/",
+        "/topics/",
+        "/claims/",
+        "/actors/",
+        "/relations/",
+        "/articles/trade-with-china/",
+        "/authors/aida/",
+        "/topics/trade/",
+        claim.get_absolute_url(),
+        *(source.get_absolute_url() for source in public_sources),
+        actor.get_absolute_url(),
+        relation.actor_b.get_absolute_url(),
+        relation.get_absolute_url(),
     }
-    assert all(locations.values())
+    assert set(locations) == {f"http://testserver{page}" for page in pages}
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+    lastmods = {url: value for url, value in locations.items() if value}
+    # Only the actor no public article mentions has no date of its own.
+    assert set(locations) - set(lastmods) == {f"http://testserver{relation.actor_b.get_absolute_url()}"}
 
 
 def test_a_sitemap_section_is_paged(client, monkeypatch):
@@ -157,3 +190,116 @@ def test_a_control_character_in_a_title_does_not_take_the_feeds_down(client, url
         element.text for element in ET.fromstring(response.content).iter() if element.tag.endswith("title")
     ]
     assert "Line break from Word" in titles
+
+
+# Whole articles in the feeds, notes included
+
+RSS_CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+
+
+@pytest.fixture
+def noted():
+    """A public article with two notes, a claim, a topic, an author and an actor."""
+    article = ArticleFactory(
+        title="Gas through Kazakhstan",
+        slug="gas",
+        body="Exports [rose](https://example.org/rose) and [fell](https://example.org/fell) again.",
+    )
+    ArticleAuthorFactory(article=article, author=AuthorFactory(name="Aida Nurlanova", slug="aida"))
+    article.topics.add(TopicFactory(name="Energy", slug="energy"))
+    article.actors.add(ActorFactory(name="Kazakhstan", slug="kazakhstan"))
+    ClaimFactory(article=article)
+    return article
+
+
+def _content_links(html: str) -> tuple[list[str], set[str]]:
+    document = BeautifulSoup(html, "html.parser")
+    return [a["href"] for a in document.find_all("a", href=True)], {e["id"] for e in document.select("[id]")}
+
+
+def _assert_whole_with_notes(html: str) -> None:
+    hrefs, ids = _content_links(html)
+    fragments = [href[1:] for href in hrefs if href.startswith("#")]
+    assert fragments == ["note-1", "note-2"]  # the references, each to a note in the entry itself
+    assert {"note-1", "note-2"} <= ids
+    assert all(href.startswith(("http://", "https://")) for href in hrefs if not href.startswith("#"))
+    notes = BeautifulSoup(html, "html.parser").select("ol li")
+    assert [note.get_text(" ", strip=True).count("https://example.org/") for note in notes] == [1, 1]
+
+
+def test_an_rss_entry_carries_the_whole_article_with_its_notes(client, noted):
+    [item] = _xml(client, "/feeds/articles.rss").find("channel").findall("item")
+    assert item.findtext("description") == noted.summary
+    _assert_whole_with_notes(item.findtext(RSS_CONTENT))
+
+
+def test_an_atom_entry_carries_the_whole_article_and_every_required_element(client, noted):
+    feed = _xml(client, "/feeds/articles.atom")
+    for name in ("id", "title", "updated"):
+        assert feed.findtext(f"{ATOM}{name}"), name
+    [entry] = feed.findall(f"{ATOM}entry")
+    for name in ("id", "title", "updated"):
+        assert entry.findtext(f"{ATOM}{name}"), name
+    assert entry.find(f"{ATOM}link").get("href") == "http://testserver/articles/gas/"
+    content = entry.find(f"{ATOM}content")
+    assert content.get("type") == "html"
+    _assert_whole_with_notes(content.text)
+
+
+def test_the_json_feed_content_holds_the_notes_its_references_point_at(client, noted):
+    [item] = client.get("/feed.json").json()["items"]
+    _assert_whole_with_notes(item["content_html"])
+
+
+# Feeds of one topic, author or actor
+
+FEEDS_OF = {
+    "topic": ("/topics/{}/feed.{}", "energy"),
+    "author": ("/authors/{}/feed.{}", "aida"),
+    "actor": ("/actors/{}/feed.{}", "kazakhstan"),
+}
+
+
+@pytest.mark.parametrize("kind", list(FEEDS_OF))
+@pytest.mark.parametrize("form", ["rss", "atom"])
+def test_a_feed_of_one_topic_author_or_actor_lists_only_its_public_articles(client, noted, kind, form):
+    address, slug = FEEDS_OF[kind]
+    other = ArticleFactory(title="Not about it")
+    unpublished = ArticleFactory(title="A draft about it", status=Article.Status.DRAFT, published_at=None)
+    unpublished.topics.add(*noted.topics.all())
+    unpublished.actors.add(*noted.actors.all())
+    ArticleAuthorFactory(article=unpublished, author=noted.bylines.get().author)
+
+    feed = _xml(client, address.format(slug, form))
+
+    if form == "rss":
+        titles = [item.findtext("title") for item in feed.find("channel").findall("item")]
+    else:
+        titles = [entry.findtext(f"{ATOM}title") for entry in feed.findall(f"{ATOM}entry")]
+    assert titles == ["Gas through Kazakhstan"]
+    assert other.title not in titles
+
+
+@pytest.mark.parametrize("kind", ["topic", "author"])
+def test_a_feed_of_a_topic_or_author_with_no_public_article_answers_404(client, kind):
+    article = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    article.topics.add(TopicFactory(slug="quiet"))
+    ArticleAuthorFactory(article=article, author=AuthorFactory(slug="quiet"))
+    address, _ = FEEDS_OF[kind]
+    assert client.get(address.format("quiet", "rss")).status_code == 404
+    assert client.get(address.format("no-such-thing", "atom")).status_code == 404
+
+
+def test_a_topic_feed_runs_the_same_queries_for_one_article_or_twenty(client):
+    topic = TopicFactory(slug="many")
+    ArticleFactory().topics.add(topic)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/topics/many/feed.rss")
+    for _ in range(19):
+        article = ArticleFactory()
+        article.topics.add(topic)
+        ArticleAuthorFactory(article=article)
+    with CaptureQueriesContext(connection) as twenty:
+        response = client.get("/topics/many/feed.rss")
+    assert len(ET.fromstring(response.content).find("channel").findall("item")) == 20
+    assert len(one) == len(twenty)

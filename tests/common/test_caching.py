@@ -268,3 +268,16 @@ def test_a_withdrawn_article_leaves_cached_search_results_and_sitemaps_at_once(
     with committed():
         article_publish(article=article, user=editor_user)
     assert _sitemap_has(client, article)
+
+
+def test_every_public_page_of_the_site_is_served_through_the_page_cache():
+    from django.urls import get_resolver
+
+    resolver = get_resolver()
+    public = [
+        pattern
+        for namespace in ("articles", "relations")
+        for pattern in resolver.namespace_dict[namespace][1].url_patterns
+    ]
+    uncached = {p.name for p in public if not getattr(p.callback, "public_page", False)}
+    assert uncached == {"robots-txt"}  # a day in browsers' caches, whatever changes

@@ -303,3 +303,17 @@ def test_a_topic_feed_runs_the_same_queries_for_one_article_or_twenty(client):
         response = client.get("/topics/many/feed.rss")
     assert len(ET.fromstring(response.content).find("channel").findall("item")) == 20
     assert len(one) == len(twenty)
+
+
+@pytest.mark.parametrize("kind", list(FEEDS_OF))
+def test_a_topic_author_or_actor_page_announces_and_links_its_feeds(client, noted, kind):
+    address, slug = FEEDS_OF[kind]
+    page_address = address.format(slug, "rss").removesuffix("feed.rss")
+    page = BeautifulSoup(client.get(page_address).content, "html.parser")
+    announced = {link["href"] for link in page.select('head link[rel="alternate"]')}
+    shown = {link["href"] for link in page.select(".feed-links a")}
+    feeds = {address.format(slug, "rss"), address.format(slug, "atom")}
+    assert feeds <= announced
+    assert shown == feeds
+    for feed in feeds:
+        assert client.get(feed).status_code == 200

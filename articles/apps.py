@@ -7,13 +7,16 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles, sources and claims"
 
     def ready(self):
-        from common.caching import forget_public_pages_on_change
+        from common.caching import forget_public_pages_at, forget_public_pages_on_change
+
+        from .selectors import next_publication_time
 
         # Everything readers see, but not the desk's own records (suggestions, steps of drafts).
         private = {"ClaimSuggestion", "ArticleStep"}
         forget_public_pages_on_change(
             *(model for model in self.get_models() if model.__name__ not in private)
         )
+        forget_public_pages_at(next_publication_time)
         # SQLite drops a table's triggers when a migration rebuilds it: put the search ones back.
         post_migrate.connect(_install_search, sender=self)
 

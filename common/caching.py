@@ -45,7 +45,7 @@ def public_state() -> PublicState:
     if GENERATION not in found or CHANGED_AT not in found:
         return _next_generation()
     state = PublicState(found[GENERATION], found[CHANGED_AT], found.get(NEXT_CHANGE))
-    if state.next_change is not None and state.next_change <= time.time():
+    if state.next_change is not None and state.next_change <= _unix_now():
         return _next_generation()
     return state
 
@@ -93,7 +93,7 @@ def _next_generation() -> PublicState:
         # Never stored, or evicted: a number no earlier generation used, so no old page is read again.
         generation = time.time_ns()
         store.set(GENERATION, generation)
-    state = PublicState(generation, time.time(), _next_change())
+    state = PublicState(generation, _unix_now(), _next_change())
     store.set_many({CHANGED_AT: state.changed_at, NEXT_CHANGE: state.next_change})
     return state
 
@@ -105,6 +105,10 @@ def forget_public_pages_at(when: Callable[[], datetime.datetime | None]) -> None
 
 
 _CHANGES_TO_COME: list[Callable[[], datetime.datetime | None]] = []
+
+
+def _unix_now() -> float:
+    return time.time()
 
 
 def _next_change() -> float | None:

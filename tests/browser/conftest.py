@@ -58,3 +58,10 @@ def phone_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _pages_cached(settings):
+    """Browsers read the site as readers do, its pages cached: every change a test makes in the admin
+    or through a service is committed, so each must show at the next request."""
+    settings.FOOTNOTE_PAGE_CACHE_SECONDS = 3600

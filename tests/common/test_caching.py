@@ -188,7 +188,7 @@ def test_a_scheduled_article_appears_when_its_time_comes_with_nobody_saving(clie
 
     later, later_unix = timezone.now() + _hour() * 2, time.time() + 7200
     monkeypatch.setattr(timezone, "now", lambda: later)
-    monkeypatch.setattr(caching.time, "time", lambda: later_unix)
+    monkeypatch.setattr(caching, "_unix_now", lambda: later_unix)
 
     assert "Due in an hour" in _text(client.get(reverse("articles:article-list")))
     assert client.get(scheduled.get_absolute_url()).status_code == 200

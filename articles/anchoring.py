@@ -7,7 +7,11 @@ stored words before and after wins.
 """
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
+from html import escape, unescape
+from itertools import islice
 
 from .rendering import BLOCK_SEPARATOR
 
@@ -52,16 +56,21 @@ def anchor_at(text: str, start: int, end: int) -> Anchor:
 
 def find_quote(text: str, quote: str, *, prefix: str = "", suffix: str = "") -> Anchor | None:
     """Where `quote` is in `text`, or None when its words are gone."""
+    span = _best_match(fold(text), quote, prefix, suffix)
+    return None if span is None else anchor_at(text, *span)
+
+
+def _best_match(folded: str, quote: str, prefix: str, suffix: str) -> tuple[int, int] | None:
+    """Where `quote` is in the folded text: the occurrence whose surroundings best match the context."""
     words = fold(quote).split()
     if not words:
         return None
     pattern = re.compile(r"\s+".join(re.escape(word) for word in words))
-    folded = fold(text)
     matches = list(pattern.finditer(folded))
     if not matches:
         return None
     best = max(matches, key=lambda match: _context_score(folded, match, fold(prefix), fold(suffix)))
-    return anchor_at(text, best.start(), best.end())
+    return best.start(), best.end()
 
 
 def _context_score(folded: str, match: re.Match, prefix: str, suffix: str) -> int:
@@ -78,3 +87,138 @@ def _common_length(first: str, second: str) -> int:
             break
         length += 1
     return length
+
+
+# Claims marked in the rendered text, when a page is shown: the claims as they are at that moment
+# (edited, re-anchored, deleted, their article unpublished) decide what is marked, never a copy of
+# them saved with the body. Their words are found as above, in the text readers see.
+
+_TOKEN = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|[^<]+")
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
+# A claim's sign goes after the notes that close its words, not between the words and their note.
+_INLINE_CLOSING = {"</span>", "</em>", "</strong>", "</s>", "</code>", "</sub>"}
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A run of text between tags: where it begins in the text readers see, and where each of its
+    characters is written in the HTML (`raw_at[i]`, and one past the last)."""
+
+    token: int
+    start: int
+    raw_at: list[int]
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.raw_at) - 1
+
+
+def mark_claims(body: str, claims: Iterable) -> str:
+    """`body` (an article's sanitised HTML) with each claim's quoted words marked, followed by a link
+    to the claim.
+
+    `claims` must all be public. Each is marked where its quote is found, its stored context choosing
+    between repeats; a claim whose words are gone, or that overlaps one marked earlier in the text,
+    is left unmarked. Note numbers are not part of the text, as in the anchoring above.
+    """
+    tokens = _TOKEN.findall(body)
+    runs, text = _text_runs(tokens)
+    folded, starts = fold(text), [run.start for run in runs]
+    found = []
+    for claim in claims:
+        if claim.quote and not claim.orphaned:
+            span = _best_match(folded, claim.quote, claim.quote_prefix, claim.quote_suffix)
+            if span is not None:
+                found.append((*span, claim))
+    inserts: list[tuple[int, int, str]] = []  # (token, offset in it, HTML to insert there)
+    reached = 0
+    for start, end, claim in sorted(found, key=lambda item: (item[0], -item[1])):
+        if start < reached:
+            continue
+        reached, last = end, None
+        for run in islice(runs, max(0, bisect_right(starts, start) - 1), None):
+            if run.start >= end:
+                break
+            first, stop = max(start, run.start), min(end, run.end)
+            if first < stop and text[first:stop].strip():
+                inserts.append((run.token, run.raw_at[first - run.start], _mark_open(claim)))
+                inserts.append((run.token, run.raw_at[stop - run.start], "</span>"))
+                last = (run, stop)
+        if last is not None:
+            run, stop = last
+            if stop == run.end:
+                token = _after_closing_notes(tokens, run.token)
+                inserts.append((token, len(tokens[token]), _sign(claim)))
+            else:
+                inserts.append((run.token, run.raw_at[stop - run.start], _sign(claim)))
+    return _with_inserts(tokens, inserts)
+
+
+def _text_runs(tokens: list[str]) -> tuple[list[_Run], str]:
+    """The runs of text readers see, note numbers left out, and that text with line breaks as spaces."""
+    runs, pieces, length, in_note = [], [], 0, False
+    for index, token in enumerate(tokens):
+        if token.startswith("<"):
+            if token.startswith("<sup") and "note-ref" in token:
+                in_note = True
+            elif token == "</sup>":
+                in_note = False
+            continue
+        if in_note:
+            continue
+        plain, raw_at, done = [], [], 0
+        for entity in [*_ENTITY.finditer(token), None]:
+            upto = entity.start() if entity else len(token)
+            plain.append(token[done:upto])
+            raw_at += range(done, upto)
+            if entity:
+                character = unescape(entity.group(0))
+                plain.append(character)
+                raw_at += [entity.start()] * len(character)
+                done = entity.end()
+        raw_at.append(len(token))
+        words = "".join(plain).replace("\n", " ")
+        runs.append(_Run(token=index, start=length, raw_at=raw_at))
+        pieces.append(words)
+        length += len(words)
+    return runs, "".join(pieces)
+
+
+def _after_closing_notes(tokens: list[str], index: int) -> int:
+    """The last token of the inline closings and note numbers that follow token `index`."""
+    while index + 1 < len(tokens):
+        following = tokens[index + 1]
+        if following in _INLINE_CLOSING:
+            index += 1
+        elif following.startswith("<sup") and "note-ref" in following:
+            index = tokens.index("</sup>", index + 1)
+        else:
+            break
+    return index
+
+
+def _with_inserts(tokens: list[str], inserts: list[tuple[int, int, str]]) -> str:
+    by_token: dict[int, list[tuple[int, str]]] = {}
+    for token, offset, markup in inserts:
+        by_token.setdefault(token, []).append((offset, markup))
+    out = []
+    for index, token in enumerate(tokens):
+        done = 0
+        # A stable sort: at one offset, a mark's end, its sign and the next mark's start keep their order.
+        for offset, markup in sorted(by_token.get(index, ()), key=lambda insert: insert[0]):
+            out += [token[done:offset], markup]
+            done = offset
+        out.append(token[done:])
+    return "".join(out)
+
+
+def _mark_open(claim) -> str:
+    return f'<span class="claim-mark" data-claim="{claim.pk}">'
+
+
+def _sign(claim) -> str:
+    label = escape(f"Claim, {claim.get_status_display().lower()}: {claim.statement}")
+    return (
+        f'<a class="claim-ref claim-ref--{escape(claim.status)}" id="claim-ref-{claim.pk}" '
+        f'href="{escape(claim.get_absolute_url())}" data-claim="{claim.pk}" aria-label="{label}"></a>'
+    )

@@ -54,15 +54,15 @@ def names(authors: str) -> list[Name]:
     """The authors field as names: "Family, Given" is a person, anything without a comma an institution."""
     found = []
     for part in authors.split(";"):
-        family, comma, given = (_one_line(piece) for piece in part.partition(","))
+        family, comma, given = (one_line(piece) for piece in part.partition(","))
         if comma and family and given:
             found.append(Name(family=family, given=given))
-        elif text := _one_line(part).strip(", "):
+        elif text := one_line(part).strip(", "):
             found.append(Name(literal=text))
     return found
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """`text` with control characters dropped and every run of white space, line breaks too, one space."""
     kept = "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
     return " ".join(kept.split())
@@ -71,8 +71,12 @@ def _one_line(text: str) -> str:
 # CSL-JSON
 
 
-def _date_parts(day) -> dict:
+def date_parts(day) -> dict:
     return {"date-parts": [[day.year, day.month, day.day]]}
+
+
+def csl_name(name: Name) -> dict:
+    return {"literal": name.literal} if name.literal else {"family": name.family, "given": name.given}
 
 
 def csl_item(source: Source) -> dict:
@@ -88,14 +92,11 @@ def csl_item(source: Source) -> dict:
     }
     item.update({name: value for name, value in optional.items() if value})
     if authors := names(source.author):
-        item["author"] = [
-            {"literal": name.literal} if name.literal else {"family": name.family, "given": name.given}
-            for name in authors
-        ]
+        item["author"] = [csl_name(name) for name in authors]
     if source.published_on:
-        item["issued"] = _date_parts(source.published_on)
+        item["issued"] = date_parts(source.published_on)
     if source.accessed_on:
-        item["accessed"] = _date_parts(source.accessed_on)
+        item["accessed"] = date_parts(source.accessed_on)
     return item
 
 
@@ -129,10 +130,10 @@ _NOT_VERBATIM = re.compile(r'[^\x21-\x7e]|[{}\\"]')
 
 def latex_text(text: str) -> str:
     """`text` as LaTeX that prints it as written; letters of every script are kept as they are."""
-    return _LATEX_SPECIAL.sub(lambda match: _LATEX_SPECIALS[match.group()], _one_line(text))
+    return _LATEX_SPECIAL.sub(lambda match: _LATEX_SPECIALS[match.group()], one_line(text))
 
 
-def _verbatim(address: str) -> str:
+def verbatim(address: str) -> str:
     """An address or DOI for a field read verbatim: braces, quotes, spaces and non-ASCII %-encoded."""
     return _NOT_VERBATIM.sub(lambda match: quote(match.group(), safe=""), address.strip())
 
@@ -149,7 +150,7 @@ def _name_part(text: str) -> str:
     return f"{{{escaped}}}" if _NAME_SEPARATOR.search(escaped) else escaped
 
 
-def _person(name: Name) -> Person:
+def bibtex_person(name: Name) -> Person:
     if name.literal:  # braced, so BibTeX neither splits an institution nor abbreviates it
         return Person(last=f"{{{latex_text(name.literal)}}}")
     return Person(first=_name_part(name.given), last=_name_part(name.family))
@@ -173,12 +174,12 @@ def bibtex_entry(source: Source) -> Entry:
     if source.accessed_on:
         fields["urldate"] = source.accessed_on.isoformat()
     fields.update(
-        url=_verbatim(source.url),
-        doi=_verbatim(source.doi),
+        url=verbatim(source.url),
+        doi=verbatim(source.doi),
         language=latex_text(source.language),
         note="" if source.url else ADDRESS_LOST,
     )
-    persons = {"author": [_person(name) for name in names(source.author)]}
+    persons = {"author": [bibtex_person(name) for name in names(source.author)]}
     return Entry(entry_type, fields={k: v for k, v in fields.items() if v}, persons=persons)
 
 
@@ -190,11 +191,16 @@ class _LatexWriter(Writer):
         return text
 
 
-def bibtex(sources: Iterable[Source]) -> str:
+def write_bibtex(entries: Iterable[tuple[str, Entry]]) -> str:
+    """Entries (key, entry) whose values are LaTeX already, as a BibTeX file."""
     data = BibliographyData()
-    for source in sources:
-        data.add_entry(bibtex_key(source), bibtex_entry(source))
+    for key, entry in entries:
+        data.add_entry(key, entry)
     return _LatexWriter(encoding="utf-8").to_string(data)
+
+
+def bibtex(sources: Iterable[Source]) -> str:
+    return write_bibtex((bibtex_key(source), bibtex_entry(source)) for source in sources)
 
 
 # What to export

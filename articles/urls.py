@@ -53,4 +53,23 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    # "Cite this": an article or a claim as a file for a reference manager.
+    *(
+        path(
+            f"articles/<slug:slug>/cite.{extension}",
+            views.article_cite,
+            {"extension": extension},
+            name=f"article-cite-{extension}",
+        )
+        for extension in views.CITE_FILES
+    ),
+    *(
+        path(
+            f"claims/<int:pk>/cite.{extension}",
+            views.claim_cite,
+            {"extension": extension},
+            name=f"claim-cite-{extension}",
+        )
+        for extension in views.CITE_FILES
+    ),
 ]

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
@@ -19,6 +20,8 @@ from common.caching import public_page
 from common.paging import keyset_page
 from relations.selectors import development_relations
 
+from . import citing
+from .anchoring import mark_claims
 from .bibliography import article_bibliography_published, bibtex, csl_json, source_published
 from .filters import ArticleFilter, ClaimFilter, PublicFilterSet
 from .models import Article, Author, Citation, Claim, ClaimEvidence, Source, Topic
@@ -40,6 +43,7 @@ from .selectors import (
     article_withdrawn,
     claim_cards_published,
     claim_detail_published,
+    related_articles_published,
     topics_published_with_counts,
 )
 
@@ -107,7 +111,14 @@ def article_detail(request, slug):
         if article is None or not may_preview(request.user, article):
             return _withdrawn_or_404(request, slug)
         preview = True
-    response = render(request, "articles/article_detail.html", {"article": article, "preview": preview})
+    context = {
+        "article": article,
+        "preview": preview,
+        # Only public claims are marked: a preview's claims are not public yet.
+        "body_html": mark_claims(article.body_html, () if preview else article.claims.all()),
+        "related": related_articles_published(article=article),
+    }
+    response = render(request, "articles/article_detail.html", context)
     if preview:
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex, nofollow"
@@ -274,3 +285,43 @@ def article_bibliography_bib(request, slug):
     article, sources = _public_bibliography(slug)
     filename = f"{article.slug}-bibliography.bib"
     return _download(bibtex(sources), content_type=BIBTEX_TYPE, filename=filename)
+
+
+# "Cite this": a public article or claim itself, as a file for a reference manager (RIS, BibTeX,
+# CSL-JSON); the box on its page shows the same text (`citing.py`).
+
+RIS_TYPE = "application/x-research-info-systems; charset=utf-8"
+CITE_FILES = {
+    "ris": (citing.ris, RIS_TYPE),
+    "bib": (citing.bibtex, BIBTEX_TYPE),
+    "json": (citing.csl_json, CSL_JSON_TYPE),
+}
+
+
+def _cite_download(citable: citing.Citable, *, extension: str, filename: str) -> HttpResponse:
+    write, content_type = CITE_FILES[extension]
+    return _download(write(citable), content_type=content_type, filename=f"{filename}.{extension}")
+
+
+@require_safe
+@public_page
+def article_cite(request, slug, extension):
+    try:
+        article = citing.article_to_cite_published(slug=slug)
+    except Article.DoesNotExist:
+        raise Http404("No published article at this address.") from None
+    url = request.build_absolute_uri(article.get_absolute_url())
+    citable = citing.article_citable(article=article, url=url, accessed=timezone.localdate())
+    return _cite_download(citable, extension=extension, filename=article.slug)
+
+
+@require_safe
+@public_page
+def claim_cite(request, pk, extension):
+    try:
+        claim = citing.claim_to_cite_published(pk=pk)
+    except Claim.DoesNotExist:
+        raise Http404("No public claim at this address.") from None
+    url = request.build_absolute_uri(claim.get_absolute_url())
+    citable = citing.claim_citable(claim=claim, url=url, accessed=timezone.localdate())
+    return _cite_download(citable, extension=extension, filename=f"claim-{claim.pk}")

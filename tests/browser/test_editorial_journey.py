@@ -70,7 +70,7 @@ def test_an_editor_publishes_an_article_readers_and_the_feed_then_see(page, live
     notes = page.locator("[id^=note-]")
     expect(notes).to_have_count(3)
     expect(notes.nth(0)).to_contain_text("Imports and exports by country, 2022")  # found by its address
-    expect(notes.nth(1)).to_contain_text("link missing")
+    expect(notes.nth(1)).to_contain_text("Link missing")
     expect(notes.nth(2)).to_contain_text("https://treaties.example.org/kz-uz")
     expect(page.get_by_text("Aida Nurlanova").first).to_be_visible()
     page.click("sup.note-ref >> text=2")

@@ -275,7 +275,8 @@ def test_search_runs_the_same_queries_for_one_match_or_many(client):
     assert many <= 11  # on PostgreSQL three of them set the time limit (savepoint, SET LOCAL, release)
 
 
-def test_the_same_search_again_is_served_from_the_cache(client):
+def test_the_same_search_again_is_served_from_the_cache(client, settings):
+    settings.FOOTNOTE_PAGE_CACHE_SECONDS = 60
     ArticleFactory(title="Zeppelin")
     url = f"{SEARCH}?q=zeppelin"
     count_queries(client, url)

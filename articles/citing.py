@@ -13,7 +13,7 @@ import datetime
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import rispy
 from citeproc import Citation as CiteprocCitation
@@ -146,6 +146,8 @@ def _style(name: str) -> CitationStylesStyle:
     return CitationStylesStyle(get_style_filepath(name), validate=False)
 
 
+# citeproc-py takes some 10 ms an entry, and an entry depends only on what it is given: each is made once.
+@lru_cache(maxsize=4096)
 def rendered(citable: Citable, style: str) -> str:
     """The citable as one entry of a bibliography in `style`, as plain text."""
     item = csl_item(citable)

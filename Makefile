@@ -12,7 +12,7 @@ help:
 	@echo "make run    serve the site with demo content at http://127.0.0.1:$(PORT) (development mode)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff over the code"
-	@echo "make bench  how pages and the API scale with notes and claims, how fast papers and spreadsheets import, export memory"
+	@echo "make bench  the article page cached and uncached beside hello-world (gunicorn); how pages and the API scale with notes and claims; imports, exports"
 	@echo "make bench-scale  100,000 generated articles on PostgreSQL, served by gunicorn: p50 and p95 per page"
 
 check-python:
@@ -45,6 +45,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 bench: $(STAMP)
+	$(PY) bench/site.py
 	$(PY) bench/pages.py
 	$(PY) bench/imports.py
 	$(PY) bench/spreadsheets.py

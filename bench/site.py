@@ -1,0 +1,119 @@
+"""Requests per second of the demo article page, from the page cache and rendered afresh, beside hello world.
+
+Loads the demo content into a scratch SQLite database and serves it with two gunicorns as deployed
+(production settings, two sync workers each): one with the page cache on, one rendering every request
+(PAGE_CACHE_SECONDS=0). Both also serve /bench/hello/ (bench/urls.py), a view that only says hello,
+through the same middleware. Rounds of the three pages alternate, so that each is measured under the
+same load on the machine; the table gives each page's median requests per second, its ratio to hello
+world and the goal of issue 10. A missed goal is reported, not an error.
+
+    .venv/bin/python bench/site.py [--rounds 5] [--seconds 3] [--clients 4]    (or: make bench)
+
+Set REDIS_URL to serve from Redis as in production; without it the cache is each worker's memory.
+"""
+
+import argparse
+import os
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+
+from serving import free_port, gunicorn, manage, production_environment
+
+ARTICLE = "/articles/central-asia-a-year-into-russias-war/"
+HELLO = "/bench/hello/"
+WORKERS = ("--workers", "2", "--worker-class", "sync")
+GOALS = {"cached article page": 0.6, "uncached article page": 0.15}
+
+
+def main() -> None:
+    options = _options()
+    with tempfile.TemporaryDirectory(prefix="footnote-bench-site-") as scratch, ExitStack() as servers:
+        env = production_environment(
+            DJANGO_SETTINGS_MODULE="bench.settings",
+            DATABASE_URL=f"sqlite:///{scratch}/demo.sqlite3",
+            JOBS_CACHE_DIR=f"{scratch}/shared-cache",
+        )
+        manage(env, "migrate", "--noinput")
+        manage(env, "load_demo")
+        cached, uncached = free_port(), free_port()
+        servers.enter_context(gunicorn(env, cached, *WORKERS))
+        servers.enter_context(gunicorn({**env, "PAGE_CACHE_SECONDS": "0"}, uncached, *WORKERS))
+        pages = {
+            "hello world": (cached, HELLO),
+            "cached article page": (cached, ARTICLE),
+            "uncached article page": (uncached, ARTICLE),
+        }
+        for port, path in pages.values():  # warm the workers, their templates and the page cache
+            _requests_per_second(port, path, seconds=1, clients=options.clients)
+        rounds = {name: [] for name in pages}
+        for _ in range(options.rounds):
+            for name, (port, path) in pages.items():
+                rounds[name].append(_requests_per_second(port, path, options.seconds, options.clients))
+        _print_table({name: statistics.median(rates) for name, rates in rounds.items()}, options)
+
+
+def _options():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--seconds", type=float, default=3, help="length of one page's measurement in a round"
+    )
+    parser.add_argument("--clients", type=int, default=4, help="requests in flight at once")
+    return parser.parse_args()
+
+
+def _requests_per_second(port: int, path: str, seconds: float, clients: int) -> float:
+    """`clients` threads asking for `path` again and again for `seconds`, each on a new connection as
+    gunicorn's sync workers close every one; the answers must be 200."""
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
+    ).encode()
+    done, failures = [0] * clients, []
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    def client(n: int) -> None:
+        try:
+            while time.perf_counter() < deadline:
+                with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+                    connection.sendall(request)
+                    first = connection.recv(65536)
+                    while connection.recv(65536):
+                        pass
+                status = first.split(b"\r\n", 1)[0].decode()
+                if not status.startswith("HTTP/1.1 200 "):
+                    raise RuntimeError(f"{path} answered {status!r}")
+                done[n] += 1
+        except Exception as error:  # noqa: BLE001  (raised again in the main thread)
+            failures.append(error)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return sum(done) / (time.perf_counter() - started)
+
+
+def _print_table(rates: dict[str, float], options) -> None:
+    hello = rates["hello world"]
+    print(
+        f"gunicorn, 2 sync workers per server, {options.clients} clients, {os.cpu_count()} CPUs, "
+        f"median of {options.rounds} rounds of {options.seconds:g} s, cache: "
+        f"{'Redis' if os.environ.get('REDIS_URL') else 'local memory'}"
+    )
+    print(f"{'page':24} {'requests/s':>10} {'/ hello':>8} {'goal':>6}")
+    for name, rate in rates.items():
+        goal = GOALS.get(name)
+        verdict = "" if goal is None else f"{goal:5.2f}x {'pass' if rate / hello >= goal else 'MISSED'}"
+        print(f"{name:24} {rate:10.0f} {rate / hello:7.2f}x {verdict}")
+
+
+if __name__ == "__main__":
+    main()

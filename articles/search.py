@@ -1,19 +1,22 @@
-"""Public search over articles, the claims they make and actors.
+"""Public search over articles, the claims they make, the sources they cite, actors, developments
+and the relations between actors.
 
-Articles and claims come only through the published selectors and querysets, so search obeys the one
-visibility rule; actors are public reference data (every actor has a public page).
+Articles, claims and sources come only through the published selectors and querysets, so search
+obeys the one visibility rule; actors, developments and relations are public reference data.
 
-Searches read an index (search_index.py), never every row:
-- PostgreSQL: the stored, weighted search documents through their GIN index; web-search syntax
-  ("quoted phrases", `or`, `-word`);
-- SQLite: FTS5 tables, every word must match;
+A query is cut into words (letters and digits: nothing a visitor types is ever search syntax); a
+row matches when it has every word, words of PREFIX_MIN bytes or more as the start of a word
+("gas" finds gasoline, "kazakh" Kazakhstan). Searches read an index (search_index.py), never
+every row:
+- PostgreSQL: the weighted search documents through their GIN indexes, by a tsquery built from the
+  words (`'kazakh':* & 'gas':*`), ranked with whole-word matches first;
+- SQLite: FTS5 tables, by prefix queries (`"kazakh"* "gas"*`), ranked by bm25;
 - SQLite built without FTS5: a row must contain every word (a small site's fallback).
 Results are ranked, best first, among the most recent `CANDIDATES` matches: a word in half the
 archive ranks a thousand rows, not fifty thousand. Every search runs under a time limit.
 """
 
 import re
-import string
 import threading
 import time
 from contextlib import contextmanager
@@ -21,27 +24,54 @@ from dataclasses import dataclass
 from functools import cache, reduce
 from operator import and_, or_
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.db import OperationalError, connection, connections, transaction
 from django.db.models import F, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 
-from relations.models import Actor
+from relations.models import Actor, Development, Relation
+from relations.selectors import development_relations
+from relations.state import development_anchor
 
-from .models import Article, Claim
-from .search_index import ARTICLES, CLAIMS, SEARCH_CONFIG, Indexed, bm25_weights, has_fts5
+from .models import Article, Claim, Source
+from .search_index import (
+    ACTORS,
+    ARTICLES,
+    CLAIMS,
+    DEVELOPMENTS,
+    SEARCH_CONFIG,
+    SOURCES,
+    Indexed,
+    bm25_weights,
+    document_sql,
+    has_fts5,
+)
 from .selectors import article_cards_published
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 20
-SHOWN = 20  # claims and actors listed on the first page of results
+# Shorter words match whole words only: "a" or "un" would match half the index. Counted in bytes,
+# so that a word of two Chinese characters, which says as much as a longer one in Latin, counts.
+PREFIX_MIN = 3
 CANDIDATES = 1000  # matches ranked per search, the most recent first
 TIME_LIMIT_SECONDS = 3
 SEARCHES_AT_ONCE = 1
 # Around the matched words of a snippet: not HTML, so the text can be escaped before they are marked.
 MARK_START, MARK_END = "\x02", "\x03"
+SNIPPET_WORDS = 30  # words of a long text shown around its first match
 
-ACTOR_FIELDS = {"name": "A", "aliases": "B"}
+# What can be searched for, in the order the page lists them.
+SEARCH_KINDS = {
+    "articles": "Articles",
+    "claims": "Claims",
+    "sources": "Sources",
+    "actors": "Actors",
+    "developments": "Developments",
+    "relations": "Relations",
+}
+SEARCH_PREVIEW = 5  # results of each kind when every kind is shown
+
+WORD = re.compile(r"[^\W_]+")
 
 
 class SearchTimeout(Exception):
@@ -66,16 +96,6 @@ def search_slot():
         yield
     finally:
         _SLOTS.release()
-
-
-@dataclass(frozen=True)
-class SearchResults:
-    query: str
-    articles: QuerySet[Article]  # the matches, best first, each with a `snippet`: the caller pages them
-    claims: list[Claim]  # the first SHOWN matches, best first, each with its article
-    claim_count: int
-    actors: list[Actor]  # the first SHOWN matches, best first
-    actor_count: int
 
 
 def clean_query(raw: str) -> str:
@@ -108,19 +128,65 @@ def time_limit(seconds: float = TIME_LIMIT_SECONDS):
         raw.set_progress_handler(None, 0)
 
 
+@dataclass(frozen=True)
+class SearchResults:
+    """The matches of each kind, best first: querysets the caller counts, pages and gives snippets."""
+
+    query: str
+    words: list[str]
+    articles: QuerySet[Article]  # each with a `snippet` from the database
+    claims: QuerySet[Claim]
+    sources: QuerySet[Source]
+    actors: QuerySet[Actor]
+    developments: QuerySet[Development]
+    relations: QuerySet[Relation]  # those between actors that match
+
+    def of_kind(self, kind: str) -> QuerySet:
+        return getattr(self, kind)
+
+    def shown(self, kind: str, rows) -> list:
+        """`rows` of `kind`, read; each but an article with a `marked` title and a `snippet` around
+        what matched in its other texts."""
+        rows = list(rows)
+        if kind == "articles":
+            return rows  # their snippets come from the database, out of texts too long to read here
+        if kind == "developments":
+            for development, relations in development_relations(developments=rows):
+                development.timeline = relations[0] if relations else None
+                development.anchor = development_anchor(development)
+        for row in rows:
+            title, *texts = _SHOWN_TEXTS[kind](row)
+            row.marked = highlight(title, self.words)
+            row.snippet = next((excerpt(text, self.words) for text in texts if matches(text, self.words)), "")
+        return rows
+
+
+# The text a result is titled by, then the texts its snippet may come from.
+_SHOWN_TEXTS = {
+    "claims": lambda claim: [claim.statement, claim.quote],
+    # the results page shows a source's publisher beside it
+    "sources": lambda source: [source.title, source.author, source.container_title],
+    "actors": lambda actor: [actor.name, " · ".join(actor.alias_list), actor.description],
+    "developments": lambda development: [development.title, development.description],
+    "relations": lambda relation: [str(relation), relation.summary],
+}
+
+
 def search_published(*, query: str) -> SearchResults:
-    """Public articles, claims and actors matching `query` (already cleaned), best match first."""
+    """What the public may see that matches `query` (already cleaned), of every kind, best first."""
     engine = _engine()
-    articles = engine.articles(query)
-    claims = engine.claims(query)
-    actors = _actors(query)
+    words = _words(query)
     return SearchResults(
         query=query,
-        articles=articles,
-        claims=list(claims[:SHOWN]),
-        claim_count=claims.count(),
-        actors=list(actors[:SHOWN]),
-        actor_count=actors.count(),
+        words=words,
+        articles=engine.articles(words),
+        claims=engine.matches(_published_claims(), CLAIMS, words, ("-article__published_at", "-id")),
+        sources=engine.matches(Source.objects.published(), SOURCES, words, ("-id",)),
+        actors=engine.matches(Actor.objects.all(), ACTORS, words, ("name", "id")),
+        developments=engine.matches(
+            Development.objects.prefetch_related("participants"), DEVELOPMENTS, words, ("-date", "-id")
+        ),
+        relations=_relations(words),
     )
 
 
@@ -139,53 +205,88 @@ def _published_claims() -> QuerySet[Claim]:
     return Claim.objects.published().select_related("article").defer("search_document", "article__body")
 
 
+def _relations(words: list[str]) -> QuerySet[Relation]:
+    """Relations whose two actors' names and aliases hold every word. Curated pairs are few:
+    read without an index."""
+    names = ("actor_a__name", "actor_a__aliases", "actor_b__name", "actor_b__aliases")
+    words = [word for word in words if len(word.encode()) > 1]  # "a" is in nearly every name
+    return _every_word(Relation.objects.select_related("actor_a", "actor_b"), words, names).order_by("slug")
+
+
+def _every_word(queryset: QuerySet, words: list[str], fields) -> QuerySet:
+    if not words:
+        return queryset.none()
+    contains_word = [reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)) for word in words]
+    return queryset.filter(reduce(and_, contains_word))
+
+
+def _is_prefix(word: str) -> bool:
+    return len(word.encode()) >= PREFIX_MIN
+
+
 class PostgresSearch:
     @staticmethod
-    def _query(query: str) -> SearchQuery:
-        return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    def _query(words: list[str]) -> SearchQuery:
+        """Every word, quoted (so the parser, not the tsquery syntax, reads it) and stemmed; long
+        ones as prefixes. Words hold letters and digits only: no quote can close the quoting."""
+        terms = " & ".join(f"'{word}':*" if _is_prefix(word) else f"'{word}'" for word in words)
+        return SearchQuery(terms, search_type="raw", config=SEARCH_CONFIG)
 
     @classmethod
-    def articles(cls, query: str) -> QuerySet[Article]:
-        q = cls._query(query)
-        recent = Article.objects.published().filter(search_document=q).order_by("-published_at", "-id")
+    def _rank(cls, document, words: list[str]) -> SearchRank:
+        # Whole words outrank the same words as prefixes: "gas" before "gasoline".
+        whole = SearchQuery(" ".join(words), search_type="plain", config=SEARCH_CONFIG)
+        return SearchRank(document, cls._query(words)) + SearchRank(document, whole)
+
+    @classmethod
+    def matches(
+        cls, queryset: QuerySet, indexed: Indexed, words: list[str], recent: tuple[str, ...]
+    ) -> QuerySet:
+        if not words:
+            return queryset.none()
+        if indexed.stored:
+            document = F("search_document")
+        else:  # the expression the table's GIN index is built on, spelled the same way
+            document = RawSQL(document_sql(indexed), [], output_field=SearchVectorField())
+        candidates = (
+            queryset.annotate(document=document)
+            .filter(document=cls._query(words))
+            .order_by(*recent)
+            .values("pk")[:CANDIDATES]
+        )
+        return (
+            queryset.filter(pk__in=Subquery(candidates))
+            .annotate(search_rank=cls._rank(document, words))
+            .order_by("-search_rank", *recent)
+        )
+
+    @classmethod
+    def articles(cls, words: list[str]) -> QuerySet[Article]:
         snippet = SearchHeadline(
             "body_text",
-            q,
+            cls._query(words),
             config=SEARCH_CONFIG,
             start_sel=MARK_START,
             stop_sel=MARK_END,
             max_words=30,
             min_words=12,
         )
-        return (
-            article_cards_published()
-            .filter(pk__in=Subquery(recent.values("pk")[:CANDIDATES]))
-            .annotate(search_rank=SearchRank(F("search_document"), q), snippet=snippet)
-            .order_by("-search_rank", "-published_at", "-id")
-        )
-
-    @classmethod
-    def claims(cls, query: str) -> QuerySet[Claim]:
-        q = cls._query(query)
-        recent = _published_claims().filter(search_document=q).order_by("-article__published_at", "-id")
-        return (
-            _published_claims()
-            .filter(pk__in=Subquery(recent.values("pk")[:CANDIDATES]))
-            .annotate(search_rank=SearchRank(F("search_document"), q))
-            .order_by("-search_rank", "-article__published_at", "position", "id")
-        )
+        matches = cls.matches(article_cards_published(), ARTICLES, words, ("-published_at", "-id"))
+        return matches.annotate(snippet=snippet)
 
 
 class Fts5Search:
     @staticmethod
-    def _query(query: str) -> str:
-        """Each word of the query as a quoted FTS5 phrase: every one must match, and none is syntax."""
-        return " ".join('"{}"'.format(word.replace('"', '""')) for word in _words(query))
+    def _query(words: list[str]) -> str:
+        """Each word as a quoted FTS5 phrase, long ones as prefixes: every one must match, none is syntax."""
+        return " ".join(f'"{word}"*' if _is_prefix(word) else f'"{word}"' for word in words)
 
     @classmethod
-    def _matches(cls, queryset: QuerySet, indexed: Indexed, query: str) -> QuerySet:
+    def matches(
+        cls, queryset: QuerySet, indexed: Indexed, words: list[str], recent: tuple[str, ...]
+    ) -> QuerySet:
         fts, weights = indexed.fts, bm25_weights(indexed)
-        matched = cls._query(query)
+        matched = cls._query(words)
         if not matched:
             return queryset.none().annotate(search_rank=Value(0.0))
         best = RawSQL(
@@ -196,81 +297,83 @@ class Fts5Search:
             f"SELECT -bm25({fts}, {weights}) FROM {fts} WHERE {fts} MATCH %s AND rowid = {indexed.table}.id",
             [matched],
         )
-        return queryset.filter(pk__in=best).annotate(search_rank=rank)
+        return queryset.filter(pk__in=best).annotate(search_rank=rank).order_by("-search_rank", *recent)
 
     @classmethod
-    def articles(cls, query: str) -> QuerySet[Article]:
+    def articles(cls, words: list[str]) -> QuerySet[Article]:
         fts = ARTICLES.fts
         snippet = RawSQL(
             f"SELECT snippet({fts}, 3, char(2), char(3), '…', 24) FROM {fts} "
             f"WHERE {fts} MATCH %s AND rowid = {ARTICLES.table}.id",
-            [cls._query(query)],
+            [cls._query(words)],
         )
-        matches = cls._matches(article_cards_published(), ARTICLES, query)
-        return matches.annotate(snippet=snippet).order_by("-search_rank", "-published_at", "-id")
-
-    @classmethod
-    def claims(cls, query: str) -> QuerySet[Claim]:
-        matches = cls._matches(_published_claims(), CLAIMS, query)
-        return matches.order_by("-search_rank", "-article__published_at", "position", "id")
+        matches = cls.matches(article_cards_published(), ARTICLES, words, ("-published_at", "-id"))
+        return matches.annotate(snippet=snippet)
 
 
 class EveryWordSearch:
-    """Without an index: a row matches when it contains every word; newest first."""
+    """Without an index: a row matches when it contains every word, anywhere; newest first."""
 
     @staticmethod
-    def articles(query: str) -> QuerySet[Article]:
-        matches = _every_word(article_cards_published(), query, ARTICLES.columns)
-        return matches.annotate(snippet=F("dek")).order_by("-published_at", "-id")
+    def matches(queryset: QuerySet, indexed: Indexed, words: list[str], recent: tuple[str, ...]) -> QuerySet:
+        return _every_word(queryset, words, indexed.columns).order_by(*recent)
 
-    @staticmethod
-    def claims(query: str) -> QuerySet[Claim]:
-        matches = _every_word(_published_claims(), query, CLAIMS.columns)
-        return matches.order_by("-article__published_at", "position", "id")
-
-
-def _actors(query: str) -> QuerySet[Actor]:
-    """Actors are few: matched on the fly, by full text on PostgreSQL and by every word elsewhere."""
-    if connection.vendor != "postgresql":
-        return _every_word(Actor.objects.all(), query, ACTOR_FIELDS).order_by("name", "id")
-    vector = reduce(
-        lambda a, b: a + b,
-        (SearchVector(field, weight=weight, config=SEARCH_CONFIG) for field, weight in ACTOR_FIELDS.items()),
-    )
-    q = PostgresSearch._query(query)
-    return (
-        Actor.objects.annotate(search_document=vector, search_rank=SearchRank(vector, q))
-        .filter(search_document=q)
-        .order_by("-search_rank", "name", "id")
-    )
-
-
-def _every_word(queryset: QuerySet, query: str, fields) -> QuerySet:
-    words = _words(query)
-    if not words:
-        return queryset.none()
-    contains_word = [reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)) for word in words]
-    return queryset.filter(reduce(and_, contains_word))
+    @classmethod
+    def articles(cls, words: list[str]) -> QuerySet[Article]:
+        matches = cls.matches(article_cards_published(), ARTICLES, words, ("-published_at", "-id"))
+        return matches.annotate(snippet=F("dek"))
 
 
 def _words(query: str) -> list[str]:
-    """The query's distinct words, without the quotes and punctuation around them."""
+    """The query's distinct words: runs of letters and digits, whatever surrounds them."""
     words = {}
-    for token in query.split():
-        word = token.strip(string.punctuation + "“”‘’«»")
-        if word:
-            words.setdefault(word.casefold(), word)
+    for word in WORD.findall(query):
+        words.setdefault(word.casefold(), word.casefold())
     return list(words.values())[:MAX_WORDS]
+
+
+def _matches_word(token: str, words: list[str]) -> bool:
+    token = token.casefold()
+    return any(
+        token.startswith(word)
+        if _is_prefix(word)
+        else token == word
+        # a stemmed search finds other endings of a word: "remittances" finds "remittance"
+        or (len(token) >= 4 and word.startswith(token[:-1] if len(token) > 4 else token))
+        for word in words
+    )
+
+
+def matches(text: str, words: list[str]) -> bool:
+    return any(_matches_word(token, words) for token in WORD.findall(text or ""))
+
+
+def highlight(text: str, words: list[str]) -> str:
+    """`text` with each word that matched between MARK_START and MARK_END."""
+    return WORD.sub(
+        lambda m: f"{MARK_START}{m[0]}{MARK_END}" if _matches_word(m[0], words) else m[0], text or ""
+    )
+
+
+def excerpt(text: str, words: list[str]) -> str:
+    """Up to SNIPPET_WORDS words of `text` around its first match, highlighted."""
+    spaced = text.split()
+    first = next((i for i, chunk in enumerate(spaced) if matches(chunk, words)), 0)
+    start = max(0, min(first - SNIPPET_WORDS // 3, len(spaced) - SNIPPET_WORDS))
+    shown = " ".join(spaced[start : start + SNIPPET_WORDS])
+    before = "… " if start > 0 else ""
+    after = " …" if start + SNIPPET_WORDS < len(spaced) else ""
+    return before + highlight(shown, words) + after
 
 
 def narrowed_by_index(queryset: QuerySet, indexed: Indexed, term: str) -> QuerySet | None:
     """`queryset` narrowed to rows with a word starting with each word of `term` (as one types in
     the admin), read from the search index; None where there is no index to read."""
-    words = re.findall(r"\w+", term)[:MAX_WORDS]
+    words = WORD.findall(term)[:MAX_WORDS]
     if not words:
         return queryset
     if connection.vendor == "postgresql":
-        prefixes = " & ".join(f"{word}:*" for word in words)
+        prefixes = " & ".join(f"'{word}':*" for word in words)
         return queryset.filter(search_document=SearchQuery(prefixes, search_type="raw", config=SEARCH_CONFIG))
     if _fts5_available(connection.alias):
         prefixes = " ".join(f'"{word}"*' for word in words)

@@ -29,6 +29,8 @@ from .rules import may_preview
 from .search import (
     CANDIDATES,
     MAX_QUERY_LENGTH,
+    SEARCH_KINDS,
+    SEARCH_PREVIEW,
     SearchBusy,
     SearchTimeout,
     clean_query,
@@ -189,18 +191,32 @@ def topic_detail(request, slug):
 @require_safe
 @public_page
 def search(request):
-    """Public articles, claims and actors matching `q`; without a query, just the form."""
+    """Public articles, claims, sources, actors, developments and relations matching `q`: the first
+    few of each kind, or one kind (`type`) page by page; without a query, just the form."""
     query = clean_query(request.GET.get("q", ""))
+    kind = request.GET.get("type", "")
     if len(query) > MAX_QUERY_LENGTH:
         problem = f"Searches can be at most {MAX_QUERY_LENGTH} characters long: use fewer words."
         return render(request, "articles/search.html", {"query": "", "problem": problem}, status=400)
+    if kind and kind not in SEARCH_KINDS:
+        problem = f"There is no “{kind[:40]}” among the kinds of results: choose {', '.join(SEARCH_KINDS)}."
+        return render(request, "articles/search.html", {"query": query, "problem": problem}, status=400)
     if not query:
         return render(request, "articles/search.html", {"query": ""})
+    page = None
     try:
         with search_slot(), time_limit():
             results = search_published(query=query)
-            page = paginate(request, results.articles)
-            articles = list(page.object_list)
+            counts = {name: results.of_kind(name).count() for name in SEARCH_KINDS}
+            if kind:
+                page = paginate(request, results.of_kind(kind))
+                sections = {kind: results.shown(kind, page.object_list)}
+            else:
+                sections = {
+                    name: results.shown(name, results.of_kind(name)[:SEARCH_PREVIEW])
+                    for name, count in counts.items()
+                    if count
+                }
     except SearchBusy:
         problem = "Many people are searching right now: try again in a moment."
         response = render(request, "articles/search.html", {"query": query, "problem": problem}, status=429)
@@ -209,15 +225,24 @@ def search(request):
     except SearchTimeout:
         problem = "This search took too long and was stopped: try fewer or rarer words."
         return render(request, "articles/search.html", {"query": query, "problem": problem}, status=503)
+    tabs = [
+        {"kind": name, "label": label, "count": counts[name], "capped": counts[name] >= CANDIDATES}
+        for name, label in SEARCH_KINDS.items()
+    ]
     return render(
         request,
         "articles/search.html",
         {
             "query": query,
-            "results": results,
+            "kind": kind,
+            "tabs": tabs,
+            "total": sum(counts.values()),
+            "sections": [
+                {**tab, "rows": sections[tab["kind"]], "more": tab["count"] > len(sections[tab["kind"]])}
+                for tab in tabs
+                if tab["kind"] in sections
+            ],
             "page": page,
-            "articles": articles,
-            "capped": page.paginator.count >= CANDIDATES,  # more match than are ranked
         },
     )
 

@@ -14,13 +14,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.models import Article, Citation, Claim, ClaimEvidence, Source
-from articles.search import _engine
+from articles.search import search_published
 from articles.selectors import article_cards_published
 from common.paging import older_than
 
 pytestmark = pytest.mark.django_db
 
-BIG_TABLES = "articles_article|articles_claim|articles_source|articles_citation|articles_claimevidence"
+BIG_TABLES = (
+    "articles_article|articles_claim|articles_source|articles_citation|articles_claimevidence"
+    "|relations_actor|relations_development"
+)
 FULL_SCAN = re.compile(rf"(Seq Scan on|\bSCAN) ({BIG_TABLES})\b(?!_)")
 LONG_AGO = timezone.now() - datetime.timedelta(days=3000)
 
@@ -30,8 +33,10 @@ QUERIES = {
         older_than("published_at", LONG_AGO, 1000)
     )[:20],
     "an article by its address": lambda: Article.objects.published().filter(slug="trade"),
-    "search for articles": lambda: _engine().articles("trade")[:20],
-    "search for claims": lambda: _engine().claims("trade")[:20],
+    **{
+        f"search for {kind}": lambda kind=kind: search_published(query="trade gas").of_kind(kind)[:20]
+        for kind in ("articles", "claims", "sources", "actors", "developments")
+    },
     "a source by its address": lambda: Source.objects.filter(normalised_url="https://example.org/a"),
     "an article's claims": lambda: Claim.objects.filter(article_id=1),
     "a source's notes": lambda: Citation.objects.filter(source_id=1),

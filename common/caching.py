@@ -12,6 +12,7 @@ proxy that sends them back gets 304 Not Modified without the page being read fro
 
 import datetime
 import hashlib
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,10 +22,12 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date, quote_etag
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.text import compress_string
 
 GENERATION, CHANGED_AT, NEXT_CHANGE = "generation", "changed-at", "next-change"
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 STORED_STATUSES = {200, 410}  # not 404s: any address can be asked for, and must not fill the cache
 
 
@@ -125,7 +128,8 @@ def public_page(view):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         state = public_state()
-        etag = quote_etag(str(state.generation))
+        # Weak: the page compressed and plain are the same page to a reader.
+        etag = f'W/"{state.generation}"'
         response = get_conditional_response(request, etag=etag, last_modified=int(state.changed_at))
         if response is None:
             response = _cached(request, state, view, args, kwargs)
@@ -141,7 +145,8 @@ def public_page(view):
 
 
 def _cached(request, state: PublicState, view, args, kwargs):
-    key = _page_key(request, state)
+    gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    key = _page_key(request, state, gzipped)
     response = cache.get(key)
     if response is None:
         response = view(request, *args, **kwargs)
@@ -149,13 +154,25 @@ def _cached(request, state: PublicState, view, args, kwargs):
             response.render()
         seconds = settings.FOOTNOTE_PAGE_CACHE_SECONDS
         if seconds and request.method == "GET" and _storable(response):
+            if gzipped:
+                _compress(response)
             cache.set(key, response, seconds)
     return response
 
 
-def _page_key(request, state: PublicState) -> str:
+def _compress(response) -> None:
+    """Compress the page once, as it is stored, rather than at every request (GZipMiddleware leaves
+    a response that has its encoding alone)."""
+    patch_vary_headers(response, ("Accept-Encoding",))
+    compressed = compress_string(response.content)
+    if len(compressed) < len(response.content) and not response.has_header("Content-Encoding"):
+        response.content = compressed
+        response["Content-Encoding"] = "gzip"
+
+
+def _page_key(request, state: PublicState, gzipped: bool) -> str:
     address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"footnote:page:{state.generation}:{address}"
+    return f"footnote:page:{state.generation}:{address}:{'gzip' if gzipped else 'plain'}"
 
 
 def _storable(response) -> bool:

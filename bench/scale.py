@@ -19,14 +19,12 @@ import http.client
 import os
 import statistics
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from serving import gunicorn, manage, production_environment
+
 PORT = 8765
 ROUNDS = 40
 SEARCHERS = 20
@@ -38,18 +36,11 @@ def main() -> None:
     env = _environment(options.database)
     _prepare_database(options, env)
     paths, session = _paths(env)
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2",
-         "--worker-class", "gthread", "--threads", "4", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
     try:
-        _wait_for_server()
-        _print_table(paths, session)
-        _print_concurrent_searches()
+        with gunicorn(env, PORT, "--workers", "2", "--worker-class", "gthread", "--threads", "4"):
+            _print_table(paths, session)
+            _print_concurrent_searches()
     finally:
-        server.terminate()
-        server.wait()
         if not options.keep:
             _psql(f"DROP DATABASE IF EXISTS {options.database} WITH (FORCE)")
 
@@ -63,18 +54,10 @@ def _options():
 
 
 def _environment(database: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
-        "SECRET_KEY": "bench-scale-only",
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        "API_ANON_RATE": "100000/minute",
-        "LOG_LEVEL": "ERROR",
-    }
+    return production_environment(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+    )
 
 
 def _psql(sql: str, database: str = "postgres") -> str:
@@ -85,20 +68,14 @@ def _psql(sql: str, database: str = "postgres") -> str:
     return result.stdout.strip()
 
 
-def _manage(env, *args) -> str:
-    return subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
-
-
 def _prepare_database(options, env) -> None:
     if not _psql(f"SELECT 1 FROM pg_database WHERE datname = '{options.database}'"):
         _psql(f"CREATE DATABASE {options.database}")
-    _manage(env, "migrate", "--noinput")
+    manage(env, "migrate", "--noinput")
     have = int(_psql("SELECT count(*) FROM articles_article", options.database))
     if have < options.articles:
         started = time.perf_counter()
-        _manage(env, "make_scale_data", "--articles", str(options.articles - have))
+        manage(env, "make_scale_data", "--articles", str(options.articles - have))
         print(f"generated {options.articles - have:,} articles in {time.perf_counter() - started:.0f} s")
     _psql("VACUUM ANALYZE", options.database)
     subprocess.run(["redis-cli", "-n", "15", "FLUSHDB"], check=False, capture_output=True)
@@ -106,7 +83,7 @@ def _prepare_database(options, env) -> None:
 
 def _paths(env) -> tuple[dict[str, str], str]:
     """The pages to time, with what they need from the database (a deep cursor, a staff session)."""
-    found = _manage(
+    found = manage(
         env,
         "shell",
         "-c",
@@ -153,16 +130,6 @@ def _get(connection: http.client.HTTPConnection, path: str, session: str = "", a
     if response.status not in allowed:
         raise RuntimeError(f"{path} answered {response.status}")
     return (time.perf_counter() - started) * 1000
-
-
-def _wait_for_server() -> None:
-    for _ in range(100):
-        try:
-            _get(http.client.HTTPConnection("127.0.0.1", PORT, timeout=5), "/robots.txt")
-            return
-        except (ConnectionError, OSError):
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
 
 
 def _percentiles(timings: list[float]) -> tuple[float, float]:

@@ -1,6 +1,6 @@
 """Requests per second of the demo article page, from the page cache and rendered afresh, beside hello world.
 
-Loads the demo content into a scratch SQLite database and serves it with two gunicorns as deployed
+Loads the demo content into a scratch database and serves it with two gunicorns as deployed
 (production settings, two sync workers each): one with the page cache on, one rendering every request
 (PAGE_CACHE_SECONDS=0). Both also serve /bench/hello/ (bench/urls.py), a view that only says hello,
 through the same middleware. Rounds of the three pages alternate, so that each is measured under the
@@ -9,7 +9,9 @@ world and the goal of issue 10. A missed goal is reported, not an error.
 
     .venv/bin/python bench/site.py [--rounds 5] [--seconds 3] [--clients 4]    (or: make bench)
 
-Set REDIS_URL to serve from Redis as in production; without it the cache is each worker's memory.
+The database is SQLite, or with DATABASE_URL set (postgres://...) a scratch database on that
+PostgreSQL server, dropped afterwards. Set REDIS_URL to cache in Redis as in production; without it
+the page cache is each worker's memory.
 """
 
 import argparse
@@ -21,7 +23,7 @@ import threading
 import time
 from contextlib import ExitStack
 
-from serving import free_port, gunicorn, manage, production_environment
+from serving import free_port, gunicorn, manage, production_environment, scratch_postgres
 
 ARTICLE = "/articles/central-asia-a-year-into-russias-war/"
 HELLO = "/bench/hello/"
@@ -32,9 +34,14 @@ GOALS = {"cached article page": 0.6, "uncached article page": 0.15}
 def main() -> None:
     options = _options()
     with tempfile.TemporaryDirectory(prefix="footnote-bench-site-") as scratch, ExitStack() as servers:
+        postgres = os.environ.get("DATABASE_URL", "")
+        if postgres.startswith("postgres"):
+            database = servers.enter_context(scratch_postgres(postgres, "footnote_bench_site"))
+        else:
+            database = f"sqlite:///{scratch}/demo.sqlite3"
         env = production_environment(
             DJANGO_SETTINGS_MODULE="bench.settings",
-            DATABASE_URL=f"sqlite:///{scratch}/demo.sqlite3",
+            DATABASE_URL=database,
             JOBS_CACHE_DIR=f"{scratch}/shared-cache",
         )
         manage(env, "migrate", "--noinput")
@@ -53,7 +60,8 @@ def main() -> None:
         for _ in range(options.rounds):
             for name, (port, path) in pages.items():
                 rounds[name].append(_requests_per_second(port, path, options.seconds, options.clients))
-        _print_table({name: statistics.median(rates) for name, rates in rounds.items()}, options)
+        medians = {name: statistics.median(rates) for name, rates in rounds.items()}
+        _print_table(medians, options, database.split(":", 1)[0])
 
 
 def _options():
@@ -69,8 +77,9 @@ def _options():
 def _requests_per_second(port: int, path: str, seconds: float, clients: int) -> float:
     """`clients` threads asking for `path` again and again for `seconds`, each on a new connection as
     gunicorn's sync workers close every one; the answers must be 200."""
+    # The port in Host keeps each server's pages apart in a cache they share (Redis).
     request = (
-        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
     ).encode()
     done, failures = [0] * clients, []
     started = time.perf_counter()
@@ -101,11 +110,11 @@ def _requests_per_second(port: int, path: str, seconds: float, clients: int) -> 
     return sum(done) / (time.perf_counter() - started)
 
 
-def _print_table(rates: dict[str, float], options) -> None:
+def _print_table(rates: dict[str, float], options, database: str) -> None:
     hello = rates["hello world"]
     print(
         f"gunicorn, 2 sync workers per server, {options.clients} clients, {os.cpu_count()} CPUs, "
-        f"median of {options.rounds} rounds of {options.seconds:g} s, cache: "
+        f"median of {options.rounds} rounds of {options.seconds:g} s, {database}, cache: "
         f"{'Redis' if os.environ.get('REDIS_URL') else 'local memory'}"
     )
     print(f"{'page':24} {'requests/s':>10} {'/ hello':>8} {'goal':>6}")

@@ -1,0 +1,87 @@
+"""The site served as deployed, for the benchmarks that time it over HTTP: gunicorn, production settings."""
+
+import contextlib
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def production_environment(**overrides: str) -> dict[str, str]:
+    """Production settings (DEBUG off, so templates are cached) on plain HTTP at 127.0.0.1."""
+    return {
+        **os.environ,
+        "SECRET_KEY": "benchmark-only",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "API_ANON_RATE": "100000/minute",
+        "LOG_LEVEL": "ERROR",
+        # Static files are served from their source folders here, not collected: WhiteNoise need not say so.
+        "PYTHONWARNINGS": "ignore:No directory at",
+        **overrides,
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+@contextlib.contextmanager
+def scratch_postgres(server_url: str, name: str):
+    """A new database `name` on the PostgreSQL server of `server_url` (whose own database is left
+    alone), yielding its address; dropped when the block ends."""
+    import psycopg
+
+    address = urlsplit(server_url)
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+        try:
+            yield address._replace(path=f"/{name}").geturl()
+        finally:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], port: int, *options: str):
+    """gunicorn serving the site at 127.0.0.1:`port` until the block ends (`options` such as --workers 2)."""
+    command = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}"]
+    server = subprocess.Popen([*command, "--log-level", "warning", *options], cwd=ROOT, env=env)
+    try:
+        _wait_for(port, server)
+        yield server
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def _wait_for(port: int, server: subprocess.Popen) -> None:
+    for _ in range(150):
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped at once (exit code {server.returncode})")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/robots.txt")
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer on port {port}")

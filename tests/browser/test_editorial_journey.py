@@ -73,7 +73,9 @@ def test_an_editor_publishes_an_article_readers_and_the_feed_then_see(page, live
     expect(notes.nth(1)).to_contain_text("Link missing")
     expect(notes.nth(2)).to_contain_text("https://treaties.example.org/kz-uz")
     expect(page.get_by_text("Aida Nurlanova").first).to_be_visible()
-    page.click("sup.note-ref >> text=2")
+    page.click("sup.note-ref >> text=2")  # opens the note in place, which leads on to the list
+    expect(page.locator("#note-popover")).to_contain_text("Link missing")
+    page.locator("#note-popover").get_by_role("link", name="In the list of notes").click()
     expect(page).to_have_url(re.compile(r"#note-2$"))
 
     feed = page.request.get(f"{live_server.url}/api/v1/articles/").json()

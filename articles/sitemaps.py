@@ -59,22 +59,31 @@ class ArticleSitemap(FootnoteSitemap):
         )
 
 
-class AuthorSitemap(FootnoteSitemap):
+class _ArticlesAboutSitemap(FootnoteSitemap):
+    """Pages of what articles are by or about: changed when a public article reached through them did."""
+
+    def rows(self):
+        raise NotImplementedError
+
+    def items(self):
+        changed = _latest_public_change("articles__")
+        return self.rows().annotate(changed=changed).only("slug").order_by("slug")
+
+
+class AuthorSitemap(_ArticlesAboutSitemap):
     changefreq = "monthly"
     url_name = "articles:author-detail"
 
-    def items(self):
-        changed = _latest_public_change("articles__")
-        return Author.objects.published().annotate(changed=changed).only("slug").order_by("slug")
+    def rows(self):
+        return Author.objects.published()
 
 
-class TopicSitemap(FootnoteSitemap):
+class TopicSitemap(_ArticlesAboutSitemap):
     changefreq = "weekly"
     url_name = "articles:topic-detail"
 
-    def items(self):
-        changed = _latest_public_change("articles__")
-        return Topic.objects.published().annotate(changed=changed).only("slug").order_by("slug")
+    def rows(self):
+        return Topic.objects.published()
 
 
 class ClaimSitemap(FootnoteSitemap):
@@ -99,16 +108,14 @@ class SourceSitemap(FootnoteSitemap):
         return Source.objects.published().annotate(changed=changed).only("pk").order_by("pk")
 
 
-class ActorSitemap(FootnoteSitemap):
-    """Every actor (public reference data): changed when a public article mentioning it last did."""
+class ActorSitemap(_ArticlesAboutSitemap):
+    """Every actor: public reference data."""
 
     changefreq = "weekly"
     url_name = "relations:actor-detail"
 
-    def items(self):
-        return (
-            Actor.objects.annotate(changed=_latest_public_change("articles__")).only("slug").order_by("slug")
-        )
+    def rows(self):
+        return Actor.objects.all()
 
 
 class RelationSitemap(FootnoteSitemap):

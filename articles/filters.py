@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import django_filters
 from django.http import QueryDict
 
+from common.paging import CURSORS
+
 from .models import Article, Claim
 from .selectors import (
     actors_in_published_articles,
@@ -21,7 +23,6 @@ from .selectors import (
     topics_published,
 )
 
-PAGING_KEYS = ("older", "newer")  # a changed filter starts again from the first page
 NO_TOPIC = "There is no published topic “%(value)s”."
 
 
@@ -70,7 +71,7 @@ class PublicFilterSet(django_filters.FilterSet):
 
     def query_without(self, *names: str) -> str:
         query = self.data.copy()
-        for name in (*names, *PAGING_KEYS):
+        for name in (*names, *CURSORS):
             query.pop(name, None)
         return f"?{query.urlencode()}"
 

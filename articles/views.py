@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from common.caching import public_page
-from common.paging import keyset_page
+from common.paging import CURSORS, keyset_page
 from relations.selectors import development_relations
 
 from . import citing
@@ -74,14 +74,14 @@ def home(request):
 
 
 @require_safe
-@public_page
+@public_page(query=(*ArticleFilter.base_filters, *CURSORS))
 def article_list(request):
     filters = ArticleFilter(request.GET, queryset=article_cards_published())
     return _filtered_list(request, filters, "articles/article_list.html", "articles")
 
 
 @require_safe
-@public_page
+@public_page(query=(*ClaimFilter.base_filters, *CURSORS))
 def claim_list(request):
     filters = ClaimFilter(request.GET, queryset=claim_cards_published())
     return _filtered_list(request, filters, "articles/claim_list.html", "claims")
@@ -165,7 +165,7 @@ def source_detail(request, pk):
 
 
 @require_safe
-@public_page
+@public_page(query=CURSORS)
 def author_detail(request, slug):
     author = get_object_or_404(Author.objects.published(), slug=slug)
     page = keyset_page(request, article_cards_published().filter(bylines__author=author))
@@ -177,7 +177,7 @@ def author_detail(request, slug):
 
 
 @require_safe
-@public_page
+@public_page(query=CURSORS)
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.published(), slug=slug)
     page = keyset_page(request, article_cards_published().filter(topics=topic))
@@ -189,7 +189,7 @@ def topic_detail(request, slug):
 
 
 @require_safe
-@public_page
+@public_page(query=("q", "type", "page"))
 def search(request):
     """Public articles, claims, sources, actors, developments and relations matching `q`: the first
     few of each kind, or one kind (`type`) page by page; without a query, just the form."""

@@ -14,14 +14,15 @@ import datetime
 import hashlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.text import compress_string
@@ -119,14 +120,23 @@ def _next_change() -> float | None:
     return min(times, default=None)
 
 
-def public_page(view):
+def public_page(view=None, *, query: Iterable[str] = ()):
     """Serve `view`, which shows only what is public and the same to everyone, from the cache, with
-    ETag and Last-Modified, answering a matching conditional request with 304."""
+    ETag and Last-Modified, answering a matching conditional request with 304.
+
+    `query` names the parameters of the address the view reads. The view sees only those, and the
+    page is stored under them alone, so `?utm_source=…` or a random parameter is the same page from
+    the cache, not a fresh rendering anyone could ask for at will.
+    """
+    if view is None:
+        return partial(public_page, query=query)
+    names = frozenset(query)
 
     @wraps(view)
     def page(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        _keep_only(request, names)
         state = public_state()
         # Weak: the page compressed and plain are the same page to a reader.
         etag = f'W/"{state.generation}"'
@@ -142,6 +152,17 @@ def public_page(view):
 
     page.public_page = True
     return page
+
+
+def _keep_only(request, names: frozenset[str]) -> None:
+    """Leave the request with the parameters in `names` alone, in a canonical order: what the view
+    reads, links back to (`{% querystring %}`, `build_absolute_uri`) and the page's key all agree."""
+    kept = QueryDict(mutable=True)
+    for name in sorted(names & request.GET.keys()):
+        kept.setlist(name, request.GET.getlist(name))
+    kept._mutable = False
+    request.GET = kept
+    request.META["QUERY_STRING"] = kept.urlencode()
 
 
 def _cached(request, state: PublicState, view, args, kwargs):

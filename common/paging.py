@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 PER_PAGE = 20
+CURSORS = ("older", "newer")  # the parameters a page of a keyset-paged list is found by
 
 
 @dataclass(frozen=True)

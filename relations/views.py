@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from common.caching import public_page
-from common.paging import keyset_page
+from common.paging import CURSORS, keyset_page
 
 from .charts import (
     LAYOUTS,
@@ -53,7 +53,7 @@ def actor_list(request):
 
 
 @require_safe
-@public_page
+@public_page(query=CURSORS)
 def actor_detail(request, slug):
     actor = get_object_or_404(Actor, slug=slug)
     page = keyset_page(request, actor_articles_published(actor=actor))

@@ -2,6 +2,7 @@
 input on either database, and a fixed number of queries."""
 
 import threading
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -450,8 +451,13 @@ def test_article_results_come_twenty_a_page_and_the_links_keep_the_query(client)
     assert len(listed(first, "articles")) == 20
     assert set(listed(first, "articles")) | set(listed(second, "articles")) == set(articles)
     assert len(listed(second, "articles")) == 5
-    assert 'href="?q=zeppelin+%26+co&amp;type=articles&amp;page=2"' in first.content.decode()
-    assert 'href="?q=zeppelin+%26+co&amp;type=articles&amp;page=1"' in second.content.decode()
+    assert paging_link(first, "next") == {"q": ["zeppelin & co"], "type": ["articles"], "page": ["2"]}
+    assert paging_link(second, "prev") == {"q": ["zeppelin & co"], "type": ["articles"], "page": ["1"]}
+
+
+def paging_link(response, rel: str) -> dict:
+    link = BeautifulSoup(response.content, "html.parser").find("a", rel=rel)
+    return parse_qs(urlsplit(link["href"]).query)
 
 
 @pytest.mark.parametrize("page", ["x", "0", "-1", "1.5", "2", "99999999999999999999"])

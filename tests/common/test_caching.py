@@ -70,6 +70,30 @@ def test_a_second_request_is_served_from_the_cache_without_a_query(client):
     assert second.content == first.content
 
 
+@pytest.mark.parametrize("noise", ["utm_source=newsletter", "x=1&y=2", "page=2", "%00=%FF"])
+def test_parameters_a_page_does_not_read_are_the_same_page_from_the_cache(client, noise):
+    article = ArticleFactory()
+    first = client.get(article.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(f"{article.get_absolute_url()}?{noise}")
+    assert len(queries) == 0
+    assert again.content == first.content
+
+
+def test_a_list_is_stored_under_the_parameters_it_reads_whatever_their_order_or_the_noise(client):
+    topic = TopicFactory(slug="energy")
+    ArticleFactory().topics.add(topic)
+    ArticleFactory()
+    url = reverse("articles:article-list")
+    filtered = client.get(f"{url}?topic=energy&kind=analysis&utm_source=x")
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(f"{url}?fbclid=y&kind=analysis&topic=energy")
+    assert len(queries) == 0
+    assert again.content == filtered.content
+    assert "utm_source" not in filtered.content.decode()  # links on the page never carry the noise
+    assert client.get(f"{url}?topic=energy").content != filtered.content
+
+
 @pytest.mark.parametrize("header", ["HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"])
 def test_a_conditional_request_for_an_unchanged_page_answers_304_without_rendering(client, header):
     article = ArticleFactory()

@@ -46,6 +46,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/site.py
+	$(PY) bench/api.py
 	$(PY) bench/pages.py
 	$(PY) bench/imports.py
 	$(PY) bench/spreadsheets.py

@@ -1,55 +1,199 @@
-"""The read-only JSON API: published articles, with their notes, claims and evidence."""
+"""The read-only JSON API of the articles side: published articles, the claims they make, the
+sources they cite, their authors and topics. Every list pages by cursor and takes only the filters
+its filter set declares (`common/api.py`)."""
 
-from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
+import django_filters
+from django.db.models import QuerySet
+from rest_framework.exceptions import Throttled, ValidationError
 
-from .selectors import article_cards_published, article_detail_published
-from .serializers import ArticleCardSerializer, ArticleSerializer
+from common.api import PublicViewSet, documented
+from relations.models import Actor
 
-
-class ArticlePagination(CursorPagination):
-    """Newest first, by cursor: a deep page costs what the first does, and nothing counts the list."""
-
-    ordering = ("-published_at", "-id")
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-    def decode_cursor(self, request):
-        # The library trusts the position it decodes; a forged one must be a 404, not a 500.
-        cursor = super().decode_cursor(request)
-        if cursor is not None and cursor.position is not None:
-            try:
-                valid = parse_datetime(cursor.position) is not None
-            except ValueError:
-                valid = False
-            if not valid:
-                raise NotFound(self.invalid_cursor_message)
-        return cursor
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Published articles, newest first, each as a card with its api_url"),
-    retrieve=extend_schema(summary="One published article"),
+from . import selectors
+from .models import Article, Author, Claim, Source, Topic
+from .search import (
+    MAX_QUERY_LENGTH,
+    SearchBusy,
+    SearchTimeout,
+    clean_query,
+    search_published,
+    search_slot,
+    time_limit,
 )
-class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
+from .serializers import (
+    ArticleCardSerializer,
+    ArticleSerializer,
+    AuthorSerializer,
+    ClaimCardSerializer,
+    ClaimDetailSerializer,
+    SourceSerializer,
+    TopicDetailSerializer,
+)
+
+SLUG = "[-a-zA-Z0-9_]+"
+UUID = "[0-9a-fA-F-]{36}"
+
+
+class SyncFilterSet(django_filters.FilterSet):
+    """What every list can be narrowed by: records changed since a time, for a partner's copy."""
+
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="changed_at",
+        lookup_expr="gte",
+        help_text="Only records changed or made public at or after this time (ISO 8601), oldest "
+        "change first, to bring a copy up to date; what left public view since is at /api/v1/removals/.",
+    )
+
+
+def published_slugs(queryset: QuerySet, help_text: str, field_name: str) -> django_filters.ModelChoiceFilter:
+    """A filter by the slug of one of `queryset`: an unknown or unpublished slug is a 400."""
+    return django_filters.ModelChoiceFilter(
+        queryset=queryset, to_field_name="slug", field_name=field_name, help_text=help_text
+    )
+
+
+def search_filter(kind: str) -> django_filters.CharFilter:
+    """Records matching the words of `q`, found as the site's search finds them and under its limits:
+    a search that takes too long is stopped, and one process runs one search at a time."""
+
+    def matching(queryset, name, value):
+        query = clean_query(value)
+        if not query:
+            return queryset
+        if len(query) > MAX_QUERY_LENGTH:
+            raise ValidationError({name: [f"At most {MAX_QUERY_LENGTH} characters: use fewer words."]})
+        try:
+            with search_slot(), time_limit():
+                found = list(search_published(query=query).of_kind(kind).values_list("pk", flat=True))
+        except SearchBusy:
+            raise Throttled(wait=2, detail="Many searches are running: try again in a moment.") from None
+        except SearchTimeout:
+            raise ValidationError({name: ["This search took too long: try fewer or rarer words."]}) from None
+        return queryset.filter(pk__in=found)
+
+    return django_filters.CharFilter(method=matching, help_text="Words the records must contain.")
+
+
+class ArticleFilter(SyncFilterSet):
+    topic = published_slugs(Topic.objects.published(), "Articles on this topic (its slug).", "topics")
+    author = published_slugs(Author.objects.published(), "Articles by this author (slug).", "bylines__author")
+    actor = published_slugs(Actor.objects.all(), "Articles about this actor (slug).", "actors")
+    kind = django_filters.ChoiceFilter(choices=Article.Kind.choices, help_text="Articles of this kind.")
+    published_after = django_filters.IsoDateTimeFilter(
+        field_name="published_at", lookup_expr="gte", help_text="Published at or after this time."
+    )
+    published_before = django_filters.IsoDateTimeFilter(
+        field_name="published_at", lookup_expr="lt", help_text="Published before this time."
+    )
+    q = search_filter("articles")
+
+    class Meta:
+        model = Article
+        fields = []
+
+
+class ClaimFilter(SyncFilterSet):
+    status = django_filters.ChoiceFilter(choices=Claim.Status.choices, help_text="Claims with this status.")
+    article = published_slugs(Article.objects.published(), "Claims of this article (slug).", "article")
+    topic = published_slugs(Topic.objects.published(), "Claims in articles on this topic.", "article__topics")
+    actor = published_slugs(Actor.objects.all(), "Claims concerning this actor (slug).", "actors")
+    q = search_filter("claims")
+
+    class Meta:
+        model = Claim
+        fields = []
+
+
+class SourceFilter(SyncFilterSet):
+    kind = django_filters.ChoiceFilter(choices=Source.Kind.choices, help_text="Sources of this kind.")
+    article = published_slugs(
+        Article.objects.published(), "Sources this article cites.", "citations__article"
+    )
+    q = search_filter("sources")
+
+    class Meta:
+        model = Source
+        fields = []
+
+
+@documented(plural="Published articles", identifier="The article's slug.")
+class ArticleViewSet(PublicViewSet):
     """Published articles with their authors, topics, numbered notes, claims and corrections.
 
     Drafts, articles in review, withdrawn articles and scheduled ones are not here: an unknown or
     unpublished slug answers 404.
     """
 
-    pagination_class = ArticlePagination
+    tombstone_kind = "article"
     lookup_field = "slug"
-    # Anything up to the next slash reaches the view, so every unknown slug gets the API's JSON 404.
-    lookup_value_regex = "[^/]+"
-    # The API is the same for everyone: public content, no sessions, no CSRF, no per-user queries.
-    authentication_classes = []
+    lookup_value_regex = SLUG
+    ordering = ("-published_at", "-id")
+    filterset_class = ArticleFilter
+    card_serializer_class, serializer_class = ArticleCardSerializer, ArticleSerializer
 
     def get_queryset(self):
-        return article_cards_published() if self.action == "list" else article_detail_published()
+        if self.action == "list":
+            return selectors.article_cards_for_api()
+        return selectors.article_detail_for_api()
 
-    def get_serializer_class(self):
-        return ArticleCardSerializer if self.action == "list" else ArticleSerializer
+    def completed(self, articles: list[Article]) -> list[Article]:
+        return selectors.with_bylines_and_topics(articles=articles)
+
+
+@documented(plural="Public claims", identifier="The claim's stable id (a UUID).")
+class ClaimViewSet(PublicViewSet):
+    """The claims published articles make, with their evidence; identified by their stable ids."""
+
+    tombstone_kind = "claim"
+    lookup_field = "uid"
+    lookup_value_regex = UUID
+    ordering = ("-published_at", "-id")
+    filterset_class = ClaimFilter
+    card_serializer_class, serializer_class = ClaimCardSerializer, ClaimDetailSerializer
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.claim_cards_for_api()
+        return selectors.claim_detail_for_api()
+
+
+@documented(plural="Public sources", identifier="The source's citation key.")
+class SourceViewSet(PublicViewSet):
+    """The sources published articles cite or give as evidence, newest first, by citation key."""
+
+    tombstone_kind = "source"
+    lookup_field = "key"
+    lookup_value_regex = SLUG
+    filterset_class = SourceFilter
+    card_serializer_class = serializer_class = SourceSerializer
+
+    def get_queryset(self):
+        return selectors.sources_for_api().distinct()
+
+
+@documented(plural="Authors", identifier="The author's slug.")
+class AuthorViewSet(PublicViewSet):
+    """The authors of published articles."""
+
+    tombstone_kind = "author"
+    lookup_field = "slug"
+    lookup_value_regex = SLUG
+    filterset_class = SyncFilterSet
+    card_serializer_class = serializer_class = AuthorSerializer
+
+    def get_queryset(self):
+        return selectors.authors_for_api()
+
+
+@documented(plural="Topics", identifier="The topic's slug.")
+class TopicViewSet(PublicViewSet):
+    """The topics of published articles."""
+
+    tombstone_kind = "topic"
+    lookup_field = "slug"
+    lookup_value_regex = SLUG
+    filterset_class = SyncFilterSet
+    card_serializer_class = serializer_class = TopicDetailSerializer
+
+    def get_queryset(self):
+        return selectors.topics_for_api()

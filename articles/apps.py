@@ -17,8 +17,23 @@ class ArticlesConfig(AppConfig):
             *(model for model in self.get_models() if model.__name__ not in private)
         )
         forget_public_pages_at(next_publication_time)
+        _keep_tombstones(self)
         # SQLite drops a table's triggers when a migration rebuilds it: put the search ones back.
         post_migrate.connect(_install_search, sender=self)
+
+
+def _keep_tombstones(app) -> None:
+    from common.tombstones import tombstones_for
+
+    for name, identifier in [
+        ("Article", "slug"),
+        ("Claim", "uid"),
+        ("Source", "key"),
+        ("Author", "slug"),
+        ("Topic", "slug"),
+    ]:
+        model = app.get_model(name)
+        tombstones_for(model, name=name.lower(), identifier=identifier, public=model.objects.published)
 
 
 def _install_search(sender, using, **kwargs):

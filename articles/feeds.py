@@ -3,20 +3,24 @@ author or actor.
 
 Each entry carries the article whole, its notes list included, so a feed reader can follow every
 note: the numbered references point at the notes in the entry itself, and every address is absolute.
+The JSON Feeds are paged: each page's `next_url` leads to the next older page.
 """
 
+import copy
+import json
 import re
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 from bs4 import BeautifulSoup
 from django.contrib.syndication.views import Feed
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.urls import reverse, reverse_lazy
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.views.decorators.http import require_safe
 
+from common.paging import keyset_page
 from relations.models import Actor
 
 from .models import Author, Topic
@@ -62,18 +66,67 @@ class FullContentAtom(Atom1Feed):
         handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
+class JsonFeed(SyndicationFeed):
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1), filled by the same hooks as RSS and Atom."""
+
+    content_type = "application/feed+json"
+
+    def write(self, outfile, encoding):
+        outfile.write(json.dumps(self.document(), ensure_ascii=False))
+
+    def document(self) -> dict:
+        feed = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": self.feed["title"],
+            "home_page_url": self.feed["link"],
+            "feed_url": self.feed["feed_url"],
+            "next_url": self.feed.get("next_url"),
+            "description": self.feed["description"],
+            "language": self.feed["language"],
+        }
+        return {**_present(feed), "items": [_json_item(item) for item in self.items]}
+
+
+def _json_item(item: dict) -> dict:
+    return _present(
+        {
+            "id": item["unique_id"],
+            "url": item["link"],
+            "title": item["title"],
+            "content_html": item["content"],
+            "summary": item["description"],
+            "date_published": item["pubdate"].isoformat(),
+            "date_modified": item["updateddate"].isoformat(),
+            "authors": item["authors"],
+            "tags": item["categories"],
+        }
+    )
+
+
+def _present(members: dict) -> dict:
+    """JSON Feed leaves out a member it has no value for rather than giving it an empty one."""
+    return {key: value for key, value in members.items() if value not in (None, "", [])}
+
+
 class LatestArticlesFeed(Feed):
     feed_type = FullContentRss
     title = "Footnote: latest analysis"
     link = reverse_lazy("articles:article-list")
     description = "Foreign-policy analysis in which every claim that matters leads to its evidence."
 
+    @method_decorator(require_safe)
     def __call__(self, request, *args, **kwargs):
-        self.request = request  # entries' content needs absolute addresses
-        return super().__call__(request, *args, **kwargs)
+        # One instance serves every request, some at once: each gets a copy to hold its own request.
+        feed = copy.copy(self)
+        feed.request = request  # entries' content needs absolute addresses
+        return super(LatestArticlesFeed, feed).__call__(request, *args, **kwargs)
 
-    def items(self, obj=None):
-        return article_detail_published()[:FEED_LENGTH]
+    def articles(self, obj):
+        """Every public article the feed is about, newest first."""
+        return article_detail_published()
+
+    def items(self, obj):
+        return self.articles(obj)[:FEED_LENGTH]
 
     def item_title(self, item):
         return _xml_text(item.title)
@@ -82,7 +135,16 @@ class LatestArticlesFeed(Feed):
         return _xml_text(item.summary or item.dek)
 
     def item_extra_kwargs(self, item):
-        return {"content": _xml_text(article_content_html(self.request, item))}
+        return {
+            "content": _xml_text(article_content_html(self.request, item)),
+            "authors": [
+                {
+                    "name": byline.author.name,
+                    "url": self.request.build_absolute_uri(byline.author.get_absolute_url()),
+                }
+                for byline in item.bylines.all()
+            ],
+        }
 
     def item_pubdate(self, item):
         return item.published_at
@@ -114,8 +176,8 @@ class _ArticlesOfFeed(LatestArticlesFeed):
     def public_rows(self):
         return self.model.objects.published()
 
-    def items(self, obj):
-        return article_detail_published().filter(**{self.articles_field: obj})[:FEED_LENGTH]
+    def articles(self, obj):
+        return super().articles(obj).filter(**{self.articles_field: obj})
 
     def title(self, obj):
         return _xml_text(f"Footnote: {obj.name}")
@@ -142,44 +204,36 @@ class ActorFeed(_ArticlesOfFeed):
         return Actor.objects.all()  # actors are public reference data
 
 
-def _atom(feed: type[_ArticlesOfFeed]) -> type[_ArticlesOfFeed]:
+def _atom(feed: type[LatestArticlesFeed]) -> type[LatestArticlesFeed]:
     return type(f"{feed.__name__}Atom", (feed,), {"feed_type": FullContentAtom, "subtitle": feed.description})
 
 
+class _JsonFeedPages:
+    """A feed as JSON Feed, FEED_LENGTH articles a page. `?older=` names a page by the last article of
+    the page before it, so an article published between two fetches shifts nothing: no page repeats
+    an article or skips one. The view must read `older` (`public_page(query=("older",))`)."""
+
+    feed_type = JsonFeed
+
+    def get_feed(self, obj, request):
+        self.page = keyset_page(request, self.articles(obj), per_page=FEED_LENGTH)
+        return super().get_feed(obj, request)
+
+    def items(self, obj):
+        return self.page.object_list
+
+    def feed_extra_kwargs(self, obj):
+        if not self.page.older:
+            return {}
+        older = f"{self.request.path}?{urlencode({'older': self.page.older})}"
+        return {"next_url": self.request.build_absolute_uri(older)}
+
+
+def _json(feed: type[LatestArticlesFeed]) -> type[LatestArticlesFeed]:
+    return type(f"{feed.__name__}Json", (_JsonFeedPages, feed), {})
+
+
 TopicAtomFeed, AuthorAtomFeed, ActorAtomFeed = _atom(TopicFeed), _atom(AuthorFeed), _atom(ActorFeed)
-
-
-@require_safe
-def json_feed(request):
-    """The latest articles as JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
-    home = request.build_absolute_uri(reverse("articles:home"))
-    items = [_json_feed_item(request, article) for article in article_detail_published()[:FEED_LENGTH]]
-    feed = {
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": LatestArticlesFeed.title,
-        "home_page_url": home,
-        "feed_url": request.build_absolute_uri(),
-        "description": LatestArticlesFeed.description,
-        "language": "en",
-        "items": items,
-    }
-    return JsonResponse(feed, content_type="application/feed+json", json_dumps_params={"ensure_ascii": False})
-
-
-def _json_feed_item(request, article) -> dict:
-    url = request.build_absolute_uri(article.get_absolute_url())
-    item = {
-        "id": url,
-        "url": url,
-        "title": article.title,
-        "content_html": article_content_html(request, article),
-        "summary": article.summary or article.dek,
-        "date_published": article.published_at.isoformat(),
-        "date_modified": (article.updated_for_readers_at or article.published_at).isoformat(),
-        "authors": [
-            {"name": byline.author.name, "url": request.build_absolute_uri(byline.author.get_absolute_url())}
-            for byline in article.bylines.all()
-        ],
-        "tags": [topic.name for topic in article.topics.all()],
-    }
-    return {key: value for key, value in item.items() if value not in ("", [])}
+LatestArticlesJsonFeed, TopicJsonFeed, AuthorJsonFeed, ActorJsonFeed = map(
+    _json, (LatestArticlesFeed, TopicFeed, AuthorFeed, ActorFeed)
+)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from common.models import SlugManager
+from common.models import SlugManager, updated_at_field
 
 from . import quantities
 from .links import address_advice, normalise_url
@@ -42,6 +42,7 @@ class Author(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="author"
     )
+    updated_at = updated_at_field()
 
     objects = SlugManager.from_queryset(AuthorQuerySet)()
 
@@ -71,6 +72,7 @@ class Topic(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
+    updated_at = updated_at_field()
 
     objects = SlugManager.from_queryset(TopicQuerySet)()
 
@@ -167,7 +169,7 @@ class Article(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = updated_at_field()
 
     objects = ArticleManager()
 
@@ -378,7 +380,7 @@ class SourceManager(models.Manager.from_queryset(SourceQuerySet)):
         return self.get(key=key)
 
 
-@reversion.register(exclude=["normalised_url"])
+@reversion.register(exclude=["normalised_url", "updated_at"])
 class Source(models.Model):
     class Kind(models.TextChoices):
         NEWS = "news", "News article"
@@ -462,6 +464,7 @@ class Source(models.Model):
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = updated_at_field()
 
     objects = SourceManager()
 
@@ -599,7 +602,7 @@ class ClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
         return self.get(uid=uid)
 
 
-@reversion.register(exclude=["search_document", "orphaned"], follow=["evidence"])
+@reversion.register(exclude=["search_document", "orphaned", "updated_at"], follow=["evidence"])
 class Claim(models.Model):
     """One checkable statement an article makes, with the evidence behind it."""
 
@@ -690,6 +693,7 @@ class Claim(models.Model):
     sources = models.ManyToManyField(Source, through="ClaimEvidence", related_name="claims")
     # Filled by the database (search_index.py) on PostgreSQL; unused elsewhere.
     search_document = SearchVectorField(null=True, editable=False)
+    updated_at = updated_at_field()
 
     objects = ClaimManager()
 

@@ -1,9 +1,10 @@
 """Reads for the public surfaces: pages, feeds and the API ask these, never the models directly."""
 
 import datetime
+from collections import defaultdict
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from relations.models import Actor
@@ -16,6 +17,7 @@ from .models import (
     Claim,
     ClaimEvidence,
     ClaimLink,
+    Source,
     Topic,
     published_q,
 )
@@ -40,13 +42,17 @@ def _with_list_content(articles: QuerySet[Article]) -> QuerySet[Article]:
     )
 
 
-def _with_page_content(articles: QuerySet[Article]) -> QuerySet[Article]:
-    return _with_list_content(articles).prefetch_related(
+def _with_notes_and_claims(articles: QuerySet[Article]) -> QuerySet[Article]:
+    return articles.prefetch_related(
         Prefetch("citations", queryset=Citation.objects.select_related("source")),
         Prefetch("claims", queryset=claims_with_evidence()),
         Prefetch("actors", queryset=Actor.objects.order_by("name")),
         "corrections",
     )
+
+
+def _with_page_content(articles: QuerySet[Article]) -> QuerySet[Article]:
+    return _with_notes_and_claims(_with_list_content(articles))
 
 
 def article_list_published() -> QuerySet[Article]:
@@ -193,3 +199,84 @@ def related_articles_published(*, article: Article) -> QuerySet[Article]:
         .filter(overlap__gt=0)
         .order_by("-overlap", "-published_at", "-id")[:RELATED_ARTICLES]
     )
+
+
+# The JSON API: each list also knows when each record last changed for a partner's copy
+# (`changed_at`), its own edits or the moment it became public, whichever is later.
+
+
+def _became_public(links: QuerySet, field: str) -> Subquery:
+    """When the newest public article among `links` (through-rows to an OuterRef) went out."""
+    newest = links.filter(published_q("article__")).order_by().values(field)
+    return Subquery(newest.annotate(at=Max("article__published_at")).values("at")[:1])
+
+
+def _changed_at(became_public) -> Greatest:
+    # Greatest is null on SQLite when either side is: a record not yet linked keeps its own time.
+    return Greatest("updated_at", Coalesce(became_public, "updated_at"))
+
+
+def article_cards_for_api() -> QuerySet[Article]:
+    """Public articles, newest first, without their text; `with_bylines_and_topics` completes a page."""
+    articles = Article.objects.published().defer(*ARTICLE_TEXT_FIELDS).order_by("-published_at", "-id")
+    return articles.annotate(changed_at=_changed_at(F("published_at")))
+
+
+def article_detail_for_api() -> QuerySet[Article]:
+    """Public articles whole; `with_bylines_and_topics` completes one."""
+    articles = _with_notes_and_claims(Article.objects.published().defer("search_document"))
+    return articles.annotate(changed_at=_changed_at(F("published_at")))
+
+
+def with_bylines_and_topics(*, articles: list[Article]) -> list[Article]:
+    """`articles`, each with the names and slugs of its authors in byline order (`byline_rows`) and of
+    its topics by name (`topic_rows`): two queries for a page of any length, and no rows made models."""
+    bylines, topics = defaultdict(list), defaultdict(list)
+    ids = [article.pk for article in articles]
+    for found, rows in [
+        (
+            bylines,
+            ArticleAuthor.objects.filter(article__in=ids).values(
+                "article", name=F("author__name"), slug=F("author__slug")
+            ),
+        ),
+        (
+            topics,
+            Article.topics.through.objects.filter(article__in=ids)
+            .order_by("topic__name")
+            .values("article", name=F("topic__name"), slug=F("topic__slug")),
+        ),
+    ]:
+        for row in rows:
+            found[row.pop("article")].append(row)
+    for article in articles:
+        article.byline_rows, article.topic_rows = bylines[article.pk], topics[article.pk]
+    return articles
+
+
+def claim_cards_for_api() -> QuerySet[Claim]:
+    """Public claims, newest article first, with their claimant, evidence and article."""
+    return (
+        claim_cards_published()
+        .select_related("claimant_actor")
+        .annotate(changed_at=_changed_at(F("article__published_at")))
+    )
+
+
+def claim_detail_for_api() -> QuerySet[Claim]:
+    return claim_detail_published().annotate(changed_at=_changed_at(F("article__published_at")))
+
+
+def sources_for_api() -> QuerySet[Source]:
+    cited = Citation.objects.filter(source=OuterRef("pk"))
+    return Source.objects.published().annotate(changed_at=_changed_at(_became_public(cited, "source")))
+
+
+def authors_for_api() -> QuerySet[Author]:
+    bylines = ArticleAuthor.objects.filter(author=OuterRef("pk"))
+    return Author.objects.published().annotate(changed_at=_changed_at(_became_public(bylines, "author")))
+
+
+def topics_for_api() -> QuerySet[Topic]:
+    tagged = Article.topics.through.objects.filter(topic=OuterRef("pk"))
+    return Topic.objects.published().annotate(changed_at=_changed_at(_became_public(tagged, "topic")))

@@ -39,7 +39,22 @@ urlpatterns = [
     path("authors/<slug:slug>/feed.atom", public_page(feeds.AuthorAtomFeed()), name="author-feed-atom"),
     path("actors/<slug:slug>/feed.rss", public_page(feeds.ActorFeed()), name="actor-feed-rss"),
     path("actors/<slug:slug>/feed.atom", public_page(feeds.ActorAtomFeed()), name="actor-feed-atom"),
-    path("feed.json", public_page(feeds.json_feed), name="feed-json"),
+    path("feed.json", public_page(feeds.LatestArticlesJsonFeed(), query=("older",)), name="feed-json"),
+    path(
+        "topics/<slug:slug>/feed.json",
+        public_page(feeds.TopicJsonFeed(), query=("older",)),
+        name="topic-feed-json",
+    ),
+    path(
+        "authors/<slug:slug>/feed.json",
+        public_page(feeds.AuthorJsonFeed(), query=("older",)),
+        name="author-feed-json",
+    ),
+    path(
+        "actors/<slug:slug>/feed.json",
+        public_page(feeds.ActorJsonFeed(), query=("older",)),
+        name="actor-feed-json",
+    ),
     path(
         "sitemap.xml",
         public_page(sitemap_views.index),

@@ -11,10 +11,23 @@ import datetime
 import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from reversion.models import Version
 
-from .models import Article, ArticleStep, Claim, ClaimReview, Correction, Source, SourceAssessment
+from common.tombstones import no_longer_public, tombstones_record
+
+from .models import (
+    Article,
+    ArticleStep,
+    Author,
+    Claim,
+    ClaimReview,
+    Correction,
+    Source,
+    SourceAssessment,
+    Topic,
+)
 from .rules import may_edit, may_publish, may_submit
 from .services import article_render, body_restorable
 
@@ -130,7 +143,28 @@ def article_withdraw(*, article: Article, user, note: str = "") -> Article:
     if article.status != Status.PUBLISHED:
         raise ValidationError("Only a published or scheduled article can be withdrawn.")
     fields = {"withdrawn_at": timezone.now(), "withdrawal_notice": note.strip()}
-    return _move(article, Status.WITHDRAWN, fields, Action.WITHDRAWN, user, note.strip())
+    was_live = _is_live(article, fields["withdrawn_at"])
+    article = _move(article, Status.WITHDRAWN, fields, Action.WITHDRAWN, user, note.strip())
+    if was_live:
+        _record_withdrawal(article)
+    return article
+
+
+def _record_withdrawal(article: Article) -> None:
+    """Tombstones for the article, its claims, and the sources, authors and topics that only it
+    made public, so partners copying the site through the API remove them too."""
+    tombstones_record(model=Article, rows=[article])
+    tombstones_record(model=Claim, rows=article.claims.all())
+    linked = [
+        (
+            Source,
+            Source.objects.filter(Q(citations__article=article) | Q(claims__article=article)).distinct(),
+        ),
+        (Author, Author.objects.filter(bylines__article=article)),
+        (Topic, article.topics.all()),
+    ]
+    for model, rows in linked:
+        tombstones_record(model=model, rows=no_longer_public(model, rows))
 
 
 def _require_live(article: Article, doing: str) -> datetime.datetime:

@@ -120,17 +120,18 @@ def _next_change() -> float | None:
     return min(times, default=None)
 
 
-def public_page(view=None, *, query: Iterable[str] = ()):
+def public_page(view=None, *, query: Iterable[str] | None = ()):
     """Serve `view`, which shows only what is public and the same to everyone, from the cache, with
     ETag and Last-Modified, answering a matching conditional request with 304.
 
     `query` names the parameters of the address the view reads. The view sees only those, and the
     page is stored under them alone, so `?utm_source=…` or a random parameter is the same page from
-    the cache, not a fresh rendering anyone could ask for at will.
+    the cache, not a fresh rendering anyone could ask for at will. `query=None` hands the view every
+    parameter, for a view that refuses those it does not know (the API).
     """
     if view is None:
         return partial(public_page, query=query)
-    names = frozenset(query)
+    names = None if query is None else frozenset(query)
 
     @wraps(view)
     def page(request, *args, **kwargs):
@@ -154,11 +155,12 @@ def public_page(view=None, *, query: Iterable[str] = ()):
     return page
 
 
-def _keep_only(request, names: frozenset[str]) -> None:
-    """Leave the request with the parameters in `names` alone, in a canonical order: what the view
-    reads, links back to (`{% querystring %}`, `build_absolute_uri`) and the page's key all agree."""
+def _keep_only(request, names: frozenset[str] | None) -> None:
+    """Leave the request with the parameters in `names` alone (all of them if None), in a canonical
+    order: what the view reads, links back to (`{% querystring %}`, `build_absolute_uri`) and the
+    page's key all agree."""
     kept = QueryDict(mutable=True)
-    for name in sorted(names & request.GET.keys()):
+    for name in sorted(request.GET.keys() if names is None else names & request.GET.keys()):
         kept.setlist(name, request.GET.getlist(name))
     kept._mutable = False
     request.GET = kept

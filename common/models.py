@@ -1,9 +1,17 @@
-"""Managers both apps' models use, and the spreadsheet imports every server can pick up."""
+"""Managers and fields both apps' models use, and the spreadsheet imports every server can pick up."""
 
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
+
+
+def updated_at_field() -> models.DateTimeField:
+    """When the row last changed: what the API's `updated_since` compares, so indexed. Rows written
+    raw (a fixture, which skips `auto_now`) get the time they were written from the database."""
+    return models.DateTimeField(auto_now=True, db_default=Now(), db_index=True)
 
 
 class SlugManager(models.Manager):
@@ -55,3 +63,18 @@ class ImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.state in {self.State.PREVIEWING, self.State.IMPORTING}
+
+
+class Tombstone(models.Model):
+    """A record that left public view (withdrawn, deleted, or no longer cited by anything public),
+    so that a partner keeping a copy through the API learns to remove it (`/api/v1/removals/`)."""
+
+    kind = models.CharField(max_length=20, help_text="article, claim, source, author, topic, actor, …")
+    identifier = models.CharField(max_length=200, help_text="Its identifier in the API: slug, id or key.")
+    removed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["removed_at", "id"], name="tombstone_removed_at")]
+
+    def __str__(self):
+        return f"{self.kind} {self.identifier} (removed {self.removed_at:%Y-%m-%d %H:%M})"

@@ -39,8 +39,9 @@ def decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
         parsed = datetime.datetime.fromisoformat(moment)
         if parsed.tzinfo is None:
             raise ValueError(moment)
-        return parsed, int(pk)
-    except (ValueError, UnicodeDecodeError) as error:
+        # In UTC, as the database compares it: a time with none (9999-12-31 23:00 at −14:00) is not ours.
+        return parsed.astimezone(datetime.UTC), int(pk)
+    except (ValueError, OverflowError, UnicodeDecodeError) as error:
         raise Http404("No such page.") from error
 
 

@@ -1,10 +1,13 @@
 """The JSON API under /api/v1/: read-only resources, the OpenAPI schema and its docs."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from articles.api import ArticleViewSet
+from articles.api import ArticleViewSet, AuthorViewSet, ClaimViewSet, SourceViewSet, TopicViewSet
+from common.api import RemovalViewSet
+from common.api_errors import NoSuchEndpoint
+from relations.api import ActorViewSet, DevelopmentViewSet, RelationViewSet
 
 app_name = "api"
 
@@ -16,10 +19,23 @@ class Router(DefaultRouter):
 
 
 router = Router()
-router.register("articles", ArticleViewSet, basename="article")
+for prefix, viewset, basename in [
+    ("articles", ArticleViewSet, "article"),
+    ("claims", ClaimViewSet, "claim"),
+    ("sources", SourceViewSet, "source"),
+    ("authors", AuthorViewSet, "author"),
+    ("topics", TopicViewSet, "topic"),
+    ("actors", ActorViewSet, "actor"),
+    ("relations", RelationViewSet, "relation"),
+    ("developments", DevelopmentViewSet, "development"),
+    ("removals", RemovalViewSet, "removal"),
+]:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
+    # Last: any other address under /api/v1/ gets the API's JSON 404.
+    re_path(r"^", NoSuchEndpoint.as_view(), name="no-such-endpoint"),
 ]

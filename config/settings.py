@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "drf_standardized_errors",
+    "corsheaders",
     "import_export",
     "reversion",
     "axes",
@@ -53,6 +55,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer to another site's script carries the CORS headers, redirects included,
+    # and a preflight is answered before anything else can redirect it.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages and the API, compressed (static files come compressed from WhiteNoise, above).
@@ -238,16 +243,34 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    # Read-only: no request body is ever read, so none can fail to parse (no 400 or 415 for one).
+    "DEFAULT_PARSER_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    # Every error in one shape, {"type", "errors": [{"code", "detail", "attr"}]}, documented per operation.
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["common.throttling.SharedAnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", default="600/minute")},
+    # The client is the address PROXY_COUNT proxies from the end of X-Forwarded-For; with none, the peer's.
+    "NUM_PROXIES": PROXY_COUNT,
+}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "common.api_errors.ApiExceptionHandler",
+    # What the API can answer, so the schema promises no other: it has no authentication, no permission
+    # to refuse and no request bodies (401, 403, 415), and a 500 is a bug, not part of the contract.
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "404", "405", "406", "429"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Footnote API",
-    "DESCRIPTION": "Published articles, their numbered notes and the claims they make, as JSON.",
+    "DESCRIPTION": (
+        "Everything Footnote publishes, as JSON: articles with their numbered notes, the claims they "
+        "make with their evidence, the sources they cite, their authors and topics, and the actors, "
+        "relations and developments the analysis is about. Read-only and anonymous. Lists page by "
+        "cursor (follow `next`); `updated_since` and /api/v1/removals/ keep a copy up to date; every "
+        "answer carries an ETag and Last-Modified for conditional requests."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -257,8 +280,34 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "articles.models.Claim.Status",
         "ArticleKindEnum": "articles.models.Article.Kind",
         "ActorKindEnum": "relations.models.Actor.Kind",
+        # The error shape's enums, one name each (drf-standardized-errors' documented overrides).
+        **{
+            name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
+            for name in (
+                "ValidationErrorEnum",
+                "ClientErrorEnum",
+                "ErrorCode404Enum",
+                "ErrorCode405Enum",
+                "ErrorCode406Enum",
+                "ErrorCode429Enum",
+            )
+        },
     },
+    # drf-spectacular's enum hook, taught to leave the per-operation validation error enums alone.
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "common.api_errors.describe_errors",
+    ],
 }
+
+# Other sites' scripts may read the API and the JSON feeds, anonymously: no cookies are sent or honoured.
+CORS_URLS_REGEX = r"^/(api/.*|(.*/)?feed\.json)$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# Conditional requests ask for 304s; the rest of what a script sends needs no preflight.
+CORS_ALLOW_HEADERS = ["accept", "if-modified-since", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Link"]
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from common.models import SlugManager
+from common.models import SlugManager, updated_at_field
 
 
 class MembershipManager(models.Manager):
@@ -41,6 +41,7 @@ class Actor(models.Model):
         validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata item ID such as Q232.")],
     )
     description = models.TextField(blank=True)
+    updated_at = updated_at_field()
 
     objects = SlugManager()
 
@@ -145,7 +146,7 @@ class Relation(models.Model):
         "latest development, whichever is later.",
     )
     summary = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = updated_at_field()
 
     objects = SlugManager()
 
@@ -220,6 +221,8 @@ class Development(models.Model):
     dimension = models.CharField(max_length=20, choices=Dimension, db_index=True)
     tone = models.SmallIntegerField(choices=Tone, default=Tone.NEUTRAL)
     description = models.TextField(blank=True)
+
+    updated_at = updated_at_field()
 
     objects = SlugManager()
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from articles import api as search
 from articles.models import Article, Citation, Claim, ClaimEvidence, ClaimLink
 from articles.workflow import source_assess
 from tests.factories import (
@@ -58,6 +59,28 @@ def detail_url(slug):
 def iso(moment):
     """A datetime as the API writes it: ISO 8601 in UTC with a Z."""
     return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def source_ref(source, *, address, title, publisher=""):
+    """A source as a note or a claim's evidence names it in the API."""
+    return {
+        "key": source.key,
+        "title": title,
+        "publisher": publisher,
+        "address": address,
+        "url": f"http://testserver/sources/{source.pk}/",
+        "api_url": f"http://testserver/api/v1/sources/{source.key}/",
+    }
+
+
+def not_found(data: dict) -> bool:
+    return data["type"] == "client_error" and [error["code"] for error in data["errors"]] == ["not_found"]
+
+
+def invalid(parameter: str) -> dict:
+    """The 400 for a value of `parameter` that is not one the endpoint takes."""
+    message = "A whole number from 1 to 100."
+    return {"type": "validation_error", "errors": [{"code": "invalid", "detail": message, "attr": parameter}]}
 
 
 def get_json(api, url, params=None, *, status=200):
@@ -155,23 +178,18 @@ def test_article_detail_shows_exactly_the_public_fields_with_nested_structures(a
             {
                 "number": 1,
                 "anchor_text": "grew",
-                "source": {
-                    "id": citations[1].pk,
-                    "url": "https://example.org/trade",
-                    "title": "grew",
-                    "publisher": "",
-                },
+                "source": source_ref(citations[1], address="https://example.org/trade", title="grew"),
             },
             {
                 "number": 2,
                 "anchor_text": "migration",
-                # The note's address was lost: the URL is null, not an empty string.
-                "source": {"id": citations[2].pk, "url": None, "title": "migration", "publisher": ""},
+                # The note's address was lost: the address is null, not an empty string.
+                "source": source_ref(citations[2], address=None, title="migration"),
             },
         ],
         "claims": [
             {
-                "id": claim.pk,
+                "id": str(claim.uid),
                 "statement": "Trade exceeded $70 billion in 2022.",
                 "status": "verified",
                 "reviewed_at": None,
@@ -179,7 +197,7 @@ def test_article_detail_shows_exactly_the_public_fields_with_nested_structures(a
                 "derived_from": None,
                 "links": [],
                 "quantity": {
-                    "value": "70000000000.0000",
+                    "value": 70000000000,
                     "unit": "USD",
                     "approximation": "more_than",
                     "lower": None,
@@ -191,10 +209,12 @@ def test_article_detail_shows_exactly_the_public_fields_with_nested_structures(a
                 },
                 "sources": [
                     {
-                        "id": customs.pk,
-                        "url": "https://customs.example.cn/2022",
-                        "title": "Customs statistics",
-                        "publisher": "GACC",
+                        "source": source_ref(
+                            customs,
+                            address="https://customs.example.cn/2022",
+                            title="Customs statistics",
+                            publisher="GACC",
+                        ),
                         "grade": "B2",
                         "stance": "supports",
                         "locator": "table 3",
@@ -241,7 +261,7 @@ def test_citations_are_numbered_in_note_order(api):
     assert [(c["number"], c["anchor_text"]) for c in data["citations"]] == [
         (n, f"note {n}") for n in range(1, 13)
     ]
-    assert [c["source"]["url"] for c in data["citations"]] == [
+    assert [c["source"]["address"] for c in data["citations"]] == [
         f"https://example.org/{n}" for n in range(1, 13)
     ]
 
@@ -260,9 +280,9 @@ def test_a_claim_without_a_quantity_has_null_quantity_and_claims_keep_their_orde
 
     claims = get_json(api, detail_url(article.slug))["claims"]
 
-    assert [claim["id"] for claim in claims] == [first.pk, second.pk]
+    assert [claim["id"] for claim in claims] == [str(first.uid), str(second.uid)]
     assert claims[0]["quantity"] == {
-        "value": "45.5000",
+        "value": 45.5,
         "unit": "per cent",
         "approximation": "exact",
         "lower": None,
@@ -287,11 +307,11 @@ def test_claims_name_the_public_claims_they_are_derived_from_or_linked_to_and_no
 
     claims = {claim["id"]: claim for claim in get_json(api, detail_url(article.slug))["claims"]}
 
-    assert (claims[growth.pk]["derived_from"], claims[growth.pk]["links"]) == (
-        total.pk,
-        [{"kind": "supports", "claim": total.pk}],
+    assert (claims[str(growth.uid)]["derived_from"], claims[str(growth.uid)]["links"]) == (
+        str(total.uid),
+        [{"kind": "supports", "claim": str(total.uid)}],
     )
-    assert (claims[hidden.pk]["derived_from"], claims[hidden.pk]["links"]) == (None, [])
+    assert (claims[str(hidden.uid)]["derived_from"], claims[str(hidden.uid)]["links"]) == (None, [])
 
 
 def test_claim_sources_carry_stance_and_locator_and_a_null_url_when_missing(api):
@@ -303,10 +323,7 @@ def test_claim_sources_carry_stance_and_locator_and_a_null_url_when_missing(api)
 
     assert sources == [
         {
-            "id": lost.pk,
-            "url": None,
-            "title": "A lost page",
-            "publisher": "",
+            "source": source_ref(lost, address=None, title="A lost page"),
             "grade": "",
             "stance": "contradicts",
             "locator": "",
@@ -339,9 +356,7 @@ def test_unpublished_articles_are_neither_listed_nor_served(api, state):
     listed = get_json(api, LIST_URL)
 
     assert [entry["slug"] for entry in listed["results"]] == [visible.slug]
-    assert get_json(api, detail_url(hidden.slug), status=404) == {
-        "detail": "No Article matches the given query."
-    }
+    assert not_found(get_json(api, detail_url(hidden.slug), status=404))
 
 
 def test_a_draft_articles_claims_appear_nowhere(api):
@@ -364,13 +379,11 @@ def test_a_draft_articles_claims_appear_nowhere(api):
 
 
 def test_unknown_slug_gives_a_json_404(api):
-    assert get_json(api, detail_url("no-such-article"), status=404) == {
-        "detail": "No Article matches the given query."
-    }
+    assert not_found(get_json(api, detail_url("no-such-article"), status=404))
 
 
 def test_a_slug_with_odd_characters_still_gets_the_apis_json_404(api):
-    assert get_json(api, detail_url("no.such article"), status=404)["detail"]
+    assert not_found(get_json(api, detail_url("no.such article"), status=404))
 
 
 # The list and its pages
@@ -414,32 +427,32 @@ def test_default_page_holds_twenty_articles(api):
     assert data["next"]
 
 
-def test_page_size_is_capped_at_one_hundred(api):
+def test_a_page_holds_up_to_one_hundred(api):
     ArticleFactory.create_batch(101, body="", render=False)
 
-    data = get_json(api, LIST_URL, {"page_size": 100000})
+    data = get_json(api, LIST_URL, {"page_size": 100})
 
     assert len(data["results"]) == 100
     assert data["next"]
 
 
-@pytest.mark.parametrize("page_size", ["abc", "0", "-5", ""])
-def test_a_nonsense_page_size_falls_back_to_the_default(api, page_size):
-    ArticleFactory.create_batch(21, body="", render=False)
+@pytest.mark.parametrize("page_size", ["101", "100000", "abc", "0", "-5", "", "null", "1.5", "٣"])
+def test_a_page_size_beyond_one_hundred_or_not_a_number_is_refused_by_name(api, page_size):
+    ArticleFactory.create_batch(3, body="", render=False)
 
-    assert len(get_json(api, LIST_URL, {"page_size": page_size})["results"]) == 20
+    assert get_json(api, LIST_URL, {"page_size": page_size}, status=400) == invalid("page_size")
 
 
 # cD0yMDIy is "p=2022", cj0xJnA9eA== "r=1&p=x", cD0yMDIyLTk5LTk5VDAwOjAwOjAw "p=2022-99-99T00:00:00".
 @pytest.mark.parametrize(
     "cursor", ["abc", "3", "cD0yMDIy", "%00", "cj0xJnA9eA==", "cD0yMDIyLTk5LTk5VDAwOjAwOjAw"]
 )
-def test_a_cursor_that_is_not_ours_gives_a_json_404(api, cursor):
+def test_a_cursor_that_is_not_ours_is_refused_by_name(api, cursor):
     ArticleFactory.create_batch(3, body="", render=False)
 
-    data = get_json(api, LIST_URL, {"cursor": cursor, "page_size": 2}, status=404)
+    data = get_json(api, LIST_URL, {"cursor": cursor, "page_size": 2}, status=400)
 
-    assert data == {"detail": "Invalid cursor"}
+    assert [(error["attr"], error["code"]) for error in data["errors"]] == [("cursor", "invalid")]
 
 
 def test_html_is_not_served_when_debug_is_off(api, settings):
@@ -451,7 +464,7 @@ def test_html_is_not_served_when_debug_is_off(api, settings):
 
     assert html_only.status_code == 406
     assert html_only["Content-Type"] == "application/json"
-    assert "detail" in html_only.json()
+    assert [error["code"] for error in html_only.json()["errors"]] == ["not_acceptable"]
     assert browser.status_code == 200
     assert browser["Content-Type"] == "application/json"
     assert len(browser.json()["results"]) == 1
@@ -472,7 +485,10 @@ def test_schema_describes_the_article_endpoints(api):
     assert quantity["nullable"] is True
     assert quantity["allOf"] == [{"$ref": "#/components/schemas/Quantity"}]
     list_parameters = {p["name"] for p in schema["paths"]["/api/v1/articles/"]["get"]["parameters"]}
-    assert list_parameters == {"cursor", "page_size"}
+    assert list_parameters == {
+        *("cursor", "page_size", "updated_since", "q", "topic", "author", "actor", "kind"),
+        *("published_after", "published_before"),
+    }
 
 
 def test_schema_is_valid_openapi_without_warnings(tmp_path):
@@ -530,3 +546,29 @@ def test_list_costs_the_same_queries_for_one_article_or_twenty_five(api):
     assert len(get_json(api, LIST_URL)["results"]) == 20
     # The articles, their bylines and their topics; nothing counts the list.
     assert one_count == many_count == 3
+
+
+# Searching the lists
+
+
+def test_q_finds_public_articles_by_the_start_of_a_word_and_nothing_unpublished(api):
+    ArticleFactory(title="Gazprom roadmaps", slug="gazprom", body="", render=False)
+    ArticleFactory(title="Cotton harvests", slug="cotton", body="", render=False)
+    ArticleFactory(title="Gazprom secrets", slug="draft", status=Article.Status.DRAFT, published_at=None)
+
+    data = get_json(api, LIST_URL, {"q": "gaz"})
+
+    assert [item["slug"] for item in data["results"]] == ["gazprom"]
+
+
+def test_a_search_too_long_or_too_slow_is_refused_by_name(api, monkeypatch):
+    ArticleFactory()
+    too_long = get_json(api, LIST_URL, {"q": "word " * 60}, status=400)
+
+    def stopped(*args, **kwargs):
+        raise search.SearchTimeout
+
+    monkeypatch.setattr(search, "search_published", stopped)
+    too_slow = get_json(api, LIST_URL, {"q": "gas"}, status=400)
+
+    assert [error["attr"] for error in too_long["errors"] + too_slow["errors"]] == ["q", "q"]

@@ -1,16 +1,22 @@
-"""RSS, Atom and the sitemap, tested by parsing what they serve."""
+"""RSS, Atom, JSON Feed and the sitemap, tested by parsing what they serve."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
+from io import StringIO
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.feeds import FEED_LENGTH
 from articles.models import Article, Source
 from articles.sitemaps import ArticleSitemap
+from common.paging import encode_cursor
 from tests.factories import (
     ActorFactory,
     ArticleAuthorFactory,
@@ -20,6 +26,7 @@ from tests.factories import (
     RelationFactory,
     TopicFactory,
 )
+from tests.helpers import UNPUBLISHED_STATES, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +166,7 @@ def test_the_json_feed_is_json_feed_1_1_with_only_public_articles(client, articl
     feed = response.json()
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert feed["feed_url"] == "http://testserver/feed.json"
-    assert feed["home_page_url"] == "http://testserver/"
+    assert feed["home_page_url"] == _xml(client, "/feeds/articles.rss").find("channel").findtext("link")
     [item] = feed["items"]
     assert item["id"] == item["url"] == "http://testserver/articles/trade-with-china/"
     assert item["title"] == "Trade with China"
@@ -305,15 +312,231 @@ def test_a_topic_feed_runs_the_same_queries_for_one_article_or_twenty(client):
     assert len(one) == len(twenty)
 
 
-@pytest.mark.parametrize("kind", list(FEEDS_OF))
-def test_a_topic_author_or_actor_page_announces_and_links_its_feeds(client, noted, kind):
+FEED_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
+
+
+def _feeds_page(client, kind: str) -> tuple[BeautifulSoup, dict[str, str]]:
+    """The page of the topic, author or actor of `noted`, and its feeds' addresses by form."""
     address, slug = FEEDS_OF[kind]
-    page_address = address.format(slug, "rss").removesuffix("feed.rss")
-    page = BeautifulSoup(client.get(page_address).content, "html.parser")
-    announced = {link["href"] for link in page.select('head link[rel="alternate"]')}
-    shown = {link["href"] for link in page.select(".feed-links a")}
-    feeds = {address.format(slug, "rss"), address.format(slug, "atom")}
-    assert feeds <= announced
-    assert shown == feeds
-    for feed in feeds:
+    page = BeautifulSoup(
+        client.get(address.format(slug, "rss").removesuffix("feed.rss")).content, "html.parser"
+    )
+    return page, {form: address.format(slug, form) for form in FEED_TYPES}
+
+
+@pytest.mark.parametrize("kind", list(FEEDS_OF))
+def test_a_topic_author_or_actor_page_announces_its_feeds_each_with_its_type(client, noted, kind):
+    page, feeds = _feeds_page(client, kind)
+    announced = {link["href"]: link["type"] for link in page.select('head link[rel="alternate"]')}
+    for form, feed in feeds.items():
+        assert announced[feed] == FEED_TYPES[form]
         assert client.get(feed).status_code == 200
+
+
+@pytest.mark.parametrize("kind", list(FEEDS_OF))
+def test_a_topic_author_or_actor_page_links_its_feeds(client, noted, kind):
+    page, feeds = _feeds_page(client, kind)
+    shown = {link["href"] for link in page.select(".feed-links a")}
+    assert shown == set(feeds.values())
+
+
+# JSON Feed 1.1 of everything and of one topic, author or actor, paged by `next_url`
+
+JSON_FEEDS = {
+    "all": "/feed.json",
+    **{kind: address.format(slug, "json") for kind, (address, slug) in FEEDS_OF.items()},
+}
+# RFC 3339's date-time: a full date, a full time and an offset, never a local time.
+RFC_3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
+def _json_feed(client, url: str) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response["Content-Type"] == "application/feed+json"
+    return response.json()
+
+
+def _assert_json_feed_1_1(feed: dict, address: str) -> None:
+    """The members JSON Feed 1.1 requires, and the types and formats it gives every member we send."""
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert isinstance(feed["title"], str) and feed["title"]
+    assert feed["feed_url"] == f"http://testserver{address}"
+    assert urlsplit(feed["home_page_url"]).scheme == "http"
+    assert isinstance(feed["items"], list)
+    for item in feed["items"]:
+        assert isinstance(item["id"], str) and item["id"]
+        assert "author" not in item  # JSON Feed 1.0's single author; 1.1 has `authors`
+        assert item["authors"] and all(set(author) == {"name", "url"} for author in item["authors"])
+        for name in ("date_published", "date_modified"):
+            assert RFC_3339.fullmatch(item[name]), item[name]
+        assert isinstance(item["content_html"], str) and item["content_html"]
+
+
+def _subject_of(noted: Article, kind: str) -> dict:
+    """What makes an article one of `kind`'s, as factory links: the topic, author or actor of `noted`."""
+    return {
+        "all": {},
+        "topic": {"topics": noted.topics.all()},
+        "author": {"author": noted.bylines.get().author},
+        "actor": {"actors": noted.actors.all()},
+    }[kind]
+
+
+def _article_of(subject: dict, **fields) -> Article:
+    article = ArticleFactory(**fields)
+    if "topics" in subject:
+        article.topics.add(*subject["topics"])
+    if "actors" in subject:
+        article.actors.add(*subject["actors"])
+    ArticleAuthorFactory(article=article, **({"author": subject["author"]} if "author" in subject else {}))
+    return article
+
+
+@pytest.mark.parametrize("kind", list(JSON_FEEDS))
+def test_a_json_feed_lists_exactly_the_public_articles_of_its_topic_author_or_actor(client, noted, kind):
+    subject = _subject_of(noted, kind)
+    newer = _article_of(
+        subject, title="A newer one", published_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    unrelated = _article_of(
+        {}, title="About something else", published_at=noted.published_at - datetime.timedelta(1)
+    )
+    for state, fields in UNPUBLISHED_STATES.items():
+        _article_of(subject, title=f"Not public: {state}", **fields())
+
+    feed = _json_feed(client, JSON_FEEDS[kind])
+
+    _assert_json_feed_1_1(feed, JSON_FEEDS[kind])
+    titles = [item["title"] for item in feed["items"]]
+    expected = [newer.title, noted.title] + ([unrelated.title] if kind == "all" else [])
+    assert titles == expected
+    assert "next_url" not in feed
+
+
+@pytest.mark.parametrize("kind", list(FEEDS_OF))
+def test_a_json_feed_of_one_topic_author_or_actor_is_named_after_it(client, noted, kind):
+    feed = _json_feed(client, JSON_FEEDS[kind])
+    name = {"topic": "Energy", "author": "Aida Nurlanova", "actor": "Kazakhstan"}[kind]
+    assert feed["title"] == f"Footnote: {name}"
+    assert feed["home_page_url"] == "http://testserver" + JSON_FEEDS[kind].removesuffix("feed.json")
+
+
+@pytest.mark.parametrize("kind", ["topic", "author", "actor"])
+def test_the_json_feed_of_an_unknown_topic_author_or_actor_answers_404(client, kind):
+    address, _ = FEEDS_OF[kind]
+    assert client.get(address.format("no-such-thing", "json")).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["topic", "author"])
+def test_the_json_feed_of_a_topic_or_author_with_no_public_article_answers_404(client, kind):
+    for state, fields in UNPUBLISHED_STATES.items():
+        article = ArticleFactory(**fields())
+        article.topics.add(TopicFactory(slug=f"quiet-{state}"))
+        ArticleAuthorFactory(article=article, author=AuthorFactory(slug=f"quiet-{state}"))
+        assert client.get(FEEDS_OF[kind][0].format(f"quiet-{state}", "json")).status_code == 404, state
+
+
+def test_the_json_feed_of_an_actor_no_public_article_mentions_is_empty(client):
+    ArticleFactory(status=Article.Status.DRAFT, published_at=None).actors.add(ActorFactory(slug="quiet"))
+    feed = _json_feed(client, "/actors/quiet/feed.json")
+    _assert_json_feed_1_1(feed, "/actors/quiet/feed.json")
+    assert feed["items"] == []
+
+
+def _follow(client, address: str, between=lambda: None) -> tuple[list[str], list[dict]]:
+    """Every item id from the first page to the last by `next_url`, calling `between` after each page."""
+    ids, pages, url = [], [], address
+    while url:
+        feed = _json_feed(client, url.removeprefix("http://testserver"))
+        pages.append(feed)
+        ids += [item["id"] for item in feed["items"]]
+        url = feed.get("next_url")
+        assert url not in {page["feed_url"] for page in pages}
+        between()
+    return ids, pages
+
+
+@pytest.mark.parametrize("kind", ["all", "topic"])
+def test_following_next_url_gives_every_article_once_though_one_is_published_meanwhile(client, kind):
+    subject = {"all": {}, "topic": {"topics": [TopicFactory(slug="energy")]}}[kind]
+    start = timezone.now() - datetime.timedelta(days=1)
+    # Two and a half pages, three articles at each moment, so pages end between articles of the same time.
+    articles = [
+        _article_of(subject, published_at=start - datetime.timedelta(minutes=n // 3), body="", render=False)
+        for n in range(FEED_LENGTH * 5 // 2)
+    ]
+    newest_first = sorted(articles, key=lambda article: (article.published_at, article.pk), reverse=True)
+
+    def publish_one():
+        _article_of(subject, published_at=timezone.now(), body="", render=False)
+
+    ids, pages = _follow(client, JSON_FEEDS[kind], between=publish_one)
+
+    assert [len(page["items"]) for page in pages] == [FEED_LENGTH, FEED_LENGTH, FEED_LENGTH // 2]
+    # Each exactly once and in order: the articles published meanwhile are newer than the first page.
+    assert ids == [f"http://testserver{article.get_absolute_url()}" for article in newest_first]
+    assert {page["feed_url"] for page in pages} == {f"http://testserver{JSON_FEEDS[kind]}"}
+    assert "next_url" not in pages[-1]
+    assert set(parse_qs(urlsplit(pages[0]["next_url"]).query)) == {"older"}
+
+
+@pytest.mark.parametrize("kind", list(JSON_FEEDS))
+def test_a_json_feed_page_runs_the_same_queries_for_one_article_or_a_full_page(client, noted, kind):
+    subject = _subject_of(noted, kind)
+    one = count_queries(client, JSON_FEEDS[kind])
+    for _ in range(FEED_LENGTH * 2):  # each with all `noted` has, a claim, a note, a topic and an author
+        article = _article_of(subject)
+        article.topics.add(TopicFactory())
+        ClaimFactory(article=article)
+    first = _json_feed(client, JSON_FEEDS[kind])
+    assert len(first["items"]) == FEED_LENGTH
+    older = first["next_url"].removeprefix("http://testserver")
+    assert len(_json_feed(client, older)["items"]) == FEED_LENGTH
+    assert count_queries(client, JSON_FEEDS[kind]) == one
+    assert count_queries(client, older) == one
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-a-cursor",
+        "=",
+        "MjAyNHwx",  # base64 of "2024|1": no time
+        encode_cursor(datetime.datetime(2024, 1, 1), 1),  # naive
+        # A time with no UTC equivalent, which once took SQLite down (500).
+        encode_cursor(datetime.datetime.fromisoformat("9999-12-31T23:00:00-14:00"), 1),
+    ],
+)
+@pytest.mark.parametrize("kind", list(JSON_FEEDS))
+def test_a_json_feed_page_with_a_cursor_that_is_not_ours_answers_404(client, noted, kind, cursor):
+    response = client.get(JSON_FEEDS[kind], {"older": cursor})
+    assert response.status_code == 404
+
+
+# The demo content's notes, in every item of the JSON Feed
+
+
+def test_every_json_feed_item_of_the_demo_holds_its_notes_and_every_link_leads_somewhere(client):
+    call_command("load_demo", stdout=StringIO())
+    articles = {f"http://testserver{a.get_absolute_url()}": a for a in Article.objects.published()}
+
+    ids, pages = _follow(client, "/feed.json")
+
+    assert sorted(ids) == sorted(articles)
+    for item in (item for page in pages for item in page["items"]):
+        document = BeautifulSoup(item["content_html"], "html.parser")
+        targets = {element["id"] for element in document.select("[id]")}
+        notes = {
+            f"note-{number}" for number in articles[item["id"]].citations.values_list("number", flat=True)
+        }
+        assert notes and notes <= targets  # the whole notes list
+        for link in document.find_all("a", href=True):
+            href = link["href"]
+            if href.startswith("#"):
+                assert href[1:] in targets, href
+            else:
+                address = urlsplit(href)
+                assert address.scheme in ("http", "https") and address.netloc, href
+        references = {link["href"][1:] for link in document.select('a[href^="#note-"]')}
+        assert references == notes

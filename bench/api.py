@@ -1,0 +1,134 @@
+"""Requests per second of the API's article list, beside the same cards written by hand and hello world.
+
+Generates an archive of published articles with authors and topics (make_scale_data) in a scratch
+database and serves it with gunicorn as deployed (production settings, two sync workers) with the page
+cache off, so that every request renders: what a partner's first sync of 100 articles costs. Three
+addresses are measured in alternating rounds on that one server:
+
+- the API's list, `/api/v1/articles/?page_size=100`;
+- `/bench/article-cards/` (bench/urls.py), the same 100 cards from `values()` queries and a JsonResponse;
+- `/bench/hello/`, a view that only says hello, through the same middleware.
+
+The goal is the API within 2x of the hand-written view (a ratio of 0.5 or more); a missed goal is
+reported, not an error. The API's rate limit is lifted (API_ANON_RATE) so that no answer is a 429.
+
+    .venv/bin/python bench/api.py [--rounds 5] [--seconds 3] [--clients 4] [--articles 200]
+
+With --profile it serves nothing and instead prints where 200 in-process requests for the API's list
+spend their time (cProfile, top 25 by cumulative time), on the same data.
+
+The database is SQLite, or with DATABASE_URL set (postgres://...) a scratch database on that
+PostgreSQL server, dropped afterwards.
+"""
+
+import argparse
+import cProfile
+import importlib.util
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from serving import ROOT, free_port, gunicorn, manage, production_environment, scratch_postgres
+
+API = "/api/v1/articles/?page_size=100"
+HAND_WRITTEN = "/bench/article-cards/"
+HELLO = "/bench/hello/"
+WORKERS = ("--workers", "2", "--worker-class", "sync")
+GOAL = 0.5  # the API's requests per second over the hand-written view's
+PROFILED_REQUESTS = 200
+
+
+def _site_benchmark():
+    # bench/site.py measures requests per second; `import site` would find the standard library's module.
+    spec = importlib.util.spec_from_file_location("bench_site", Path(__file__).with_name("site.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main() -> None:
+    options = _options()
+    with tempfile.TemporaryDirectory(prefix="footnote-bench-api-") as scratch, ExitStack() as stack:
+        postgres = os.environ.get("DATABASE_URL", "")
+        if postgres.startswith("postgres"):
+            database = stack.enter_context(scratch_postgres(postgres, "footnote_bench_api"))
+        else:
+            database = f"sqlite:///{scratch}/api.sqlite3"
+        env = production_environment(
+            DJANGO_SETTINGS_MODULE="bench.settings",
+            DATABASE_URL=database,
+            JOBS_CACHE_DIR=f"{scratch}/shared-cache",
+            PAGE_CACHE_SECONDS="0",
+            API_ANON_RATE="1000000/minute",
+        )
+        manage(env, "migrate", "--noinput")
+        manage(env, "make_scale_data", "--articles", str(options.articles))
+        if options.profile:
+            _profile(env)
+            return
+        port = free_port()
+        stack.enter_context(gunicorn(env, port, *WORKERS))
+        _measure(port, options, database.split(":", 1)[0])
+
+
+def _options():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--seconds", type=float, default=3, help="length of one address's measurement in a round"
+    )
+    parser.add_argument("--clients", type=int, default=4, help="requests in flight at once")
+    parser.add_argument("--articles", type=int, default=200, help="published articles generated")
+    parser.add_argument("--profile", action="store_true", help="profile the API's list in-process instead")
+    return parser.parse_args()
+
+
+def _measure(port: int, options, database: str) -> None:
+    requests_per_second = _site_benchmark()._requests_per_second
+    addresses = {"hello world": HELLO, "API list": API, "hand-written list": HAND_WRITTEN}
+    for path in addresses.values():  # warm the workers
+        requests_per_second(port, path, seconds=1, clients=options.clients)
+    rounds = {name: [] for name in addresses}
+    for _ in range(options.rounds):
+        for name, path in addresses.items():
+            rounds[name].append(requests_per_second(port, path, options.seconds, options.clients))
+    rates = {name: statistics.median(rates) for name, rates in rounds.items()}
+    print(
+        f"gunicorn, 2 sync workers, page cache off, {options.clients} clients, {os.cpu_count()} CPUs, "
+        f"median of {options.rounds} rounds of {options.seconds:g} s, {database}, "
+        f"{options.articles} articles, 100 per answer"
+    )
+    print(f"{'address':20} {'requests/s':>10} {'/ hello':>8}")
+    for name, rate in rates.items():
+        print(f"{name:20} {rate:10.0f} {rate / rates['hello world']:7.2f}x")
+    ratio = rates["API list"] / rates["hand-written list"]
+    verdict = "pass" if ratio >= GOAL else "MISSED"
+    print(f"API / hand-written: {ratio:.2f} (goal {GOAL:.2f}, within {1 / GOAL:g}x): {verdict}")
+
+
+def _profile(env: dict[str, str]) -> None:
+    """The API's list asked for in this process, as gunicorn's workers would be asked."""
+    os.environ.update({**env, "ALLOWED_HOSTS": "testserver"})
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    client = Client()
+    assert client.get(API).status_code == 200  # warm: the URL resolver, the schema of the serializers
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(PROFILED_REQUESTS):
+        client.get(API)
+    profile.disable()
+    print(f"{PROFILED_REQUESTS} requests for {API}, in-process, page cache off; top 25 by cumulative time")
+    pstats.Stats(profile).strip_dirs().sort_stats("cumulative").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()

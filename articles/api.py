@@ -3,10 +3,9 @@ sources they cite, their authors and topics. Every list pages by cursor and take
 its filter set declares (`common/api.py`)."""
 
 import django_filters
-from django.db.models import QuerySet
 from rest_framework.exceptions import Throttled, ValidationError
 
-from common.api import PublicViewSet, documented
+from common.api import MomentFilter, PublicViewSet, SyncFilterSet, documented, published_slugs
 from relations.models import Actor
 
 from . import selectors
@@ -34,24 +33,6 @@ SLUG = "[-a-zA-Z0-9_]+"
 UUID = "[0-9a-fA-F-]{36}"
 
 
-class SyncFilterSet(django_filters.FilterSet):
-    """What every list can be narrowed by: records changed since a time, for a partner's copy."""
-
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="changed_at",
-        lookup_expr="gte",
-        help_text="Only records changed or made public at or after this time (ISO 8601), oldest "
-        "change first, to bring a copy up to date; what left public view since is at /api/v1/removals/.",
-    )
-
-
-def published_slugs(queryset: QuerySet, help_text: str, field_name: str) -> django_filters.ModelChoiceFilter:
-    """A filter by the slug of one of `queryset`: an unknown or unpublished slug is a 400."""
-    return django_filters.ModelChoiceFilter(
-        queryset=queryset, to_field_name="slug", field_name=field_name, help_text=help_text
-    )
-
-
 def search_filter(kind: str) -> django_filters.CharFilter:
     """Records matching the words of `q`, found as the site's search finds them and under its limits:
     a search that takes too long is stopped, and one process runs one search at a time."""
@@ -75,14 +56,15 @@ def search_filter(kind: str) -> django_filters.CharFilter:
 
 
 class ArticleFilter(SyncFilterSet):
+    public_since = selectors.articles_public_since
     topic = published_slugs(Topic.objects.published(), "Articles on this topic (its slug).", "topics")
     author = published_slugs(Author.objects.published(), "Articles by this author (slug).", "bylines__author")
     actor = published_slugs(Actor.objects.all(), "Articles about this actor (slug).", "actors")
     kind = django_filters.ChoiceFilter(choices=Article.Kind.choices, help_text="Articles of this kind.")
-    published_after = django_filters.IsoDateTimeFilter(
+    published_after = MomentFilter(
         field_name="published_at", lookup_expr="gte", help_text="Published at or after this time."
     )
-    published_before = django_filters.IsoDateTimeFilter(
+    published_before = MomentFilter(
         field_name="published_at", lookup_expr="lt", help_text="Published before this time."
     )
     q = search_filter("articles")
@@ -93,6 +75,7 @@ class ArticleFilter(SyncFilterSet):
 
 
 class ClaimFilter(SyncFilterSet):
+    public_since = selectors.claims_public_since
     status = django_filters.ChoiceFilter(choices=Claim.Status.choices, help_text="Claims with this status.")
     article = published_slugs(Article.objects.published(), "Claims of this article (slug).", "article")
     topic = published_slugs(Topic.objects.published(), "Claims in articles on this topic.", "article__topics")
@@ -105,6 +88,7 @@ class ClaimFilter(SyncFilterSet):
 
 
 class SourceFilter(SyncFilterSet):
+    public_since = selectors.sources_public_since
     kind = django_filters.ChoiceFilter(choices=Source.Kind.choices, help_text="Sources of this kind.")
     article = published_slugs(
         Article.objects.published(), "Sources this article cites.", "citations__article"
@@ -114,6 +98,14 @@ class SourceFilter(SyncFilterSet):
     class Meta:
         model = Source
         fields = []
+
+
+class AuthorFilter(SyncFilterSet):
+    public_since = selectors.authors_public_since
+
+
+class TopicFilter(SyncFilterSet):
+    public_since = selectors.topics_public_since
 
 
 @documented(plural="Published articles", identifier="The article's slug.")
@@ -154,7 +146,7 @@ class ClaimViewSet(PublicViewSet):
     def get_queryset(self):
         if self.action == "list":
             return selectors.claim_cards_for_api()
-        return selectors.claim_detail_for_api()
+        return selectors.claim_detail_published()
 
 
 @documented(plural="Public sources", identifier="The source's citation key.")
@@ -168,7 +160,7 @@ class SourceViewSet(PublicViewSet):
     card_serializer_class = serializer_class = SourceSerializer
 
     def get_queryset(self):
-        return selectors.sources_for_api().distinct()
+        return Source.objects.published()
 
 
 @documented(plural="Authors", identifier="The author's slug.")
@@ -178,11 +170,11 @@ class AuthorViewSet(PublicViewSet):
     tombstone_kind = "author"
     lookup_field = "slug"
     lookup_value_regex = SLUG
-    filterset_class = SyncFilterSet
+    filterset_class = AuthorFilter
     card_serializer_class = serializer_class = AuthorSerializer
 
     def get_queryset(self):
-        return selectors.authors_for_api()
+        return Author.objects.published()
 
 
 @documented(plural="Topics", identifier="The topic's slug.")
@@ -192,8 +184,8 @@ class TopicViewSet(PublicViewSet):
     tombstone_kind = "topic"
     lookup_field = "slug"
     lookup_value_regex = SLUG
-    filterset_class = SyncFilterSet
+    filterset_class = TopicFilter
     card_serializer_class = serializer_class = TopicDetailSerializer
 
     def get_queryset(self):
-        return selectors.topics_for_api()
+        return Topic.objects.published()

@@ -3,8 +3,8 @@
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from relations.models import Actor
@@ -17,7 +17,6 @@ from .models import (
     Claim,
     ClaimEvidence,
     ClaimLink,
-    Source,
     Topic,
     published_q,
 )
@@ -201,31 +200,49 @@ def related_articles_published(*, article: Article) -> QuerySet[Article]:
     )
 
 
-# The JSON API: each list also knows when each record last changed for a partner's copy
-# (`changed_at`), its own edits or the moment it became public, whichever is later.
-
-
-def _became_public(links: QuerySet, field: str) -> Subquery:
-    """When the newest public article among `links` (through-rows to an OuterRef) went out."""
-    newest = links.filter(published_q("article__")).order_by().values(field)
-    return Subquery(newest.annotate(at=Max("article__published_at")).values("at")[:1])
-
-
-def _changed_at(became_public) -> Greatest:
-    # Greatest is null on SQLite when either side is: a record not yet linked keeps its own time.
-    return Greatest("updated_at", Coalesce(became_public, "updated_at"))
+# The JSON API's lists, and what became public since a time with nobody saving it: a scheduled
+# article at its time, and with it its claims, the sources it cites, its authors and topics.
 
 
 def article_cards_for_api() -> QuerySet[Article]:
     """Public articles, newest first, without their text; `with_bylines_and_topics` completes a page."""
-    articles = Article.objects.published().defer(*ARTICLE_TEXT_FIELDS).order_by("-published_at", "-id")
-    return articles.annotate(changed_at=_changed_at(F("published_at")))
+    return Article.objects.published().defer(*ARTICLE_TEXT_FIELDS).order_by("-published_at", "-id")
 
 
 def article_detail_for_api() -> QuerySet[Article]:
     """Public articles whole; `with_bylines_and_topics` completes one."""
-    articles = _with_notes_and_claims(Article.objects.published().defer("search_document"))
-    return articles.annotate(changed_at=_changed_at(F("published_at")))
+    return _with_notes_and_claims(Article.objects.published().defer("search_document"))
+
+
+def claim_cards_for_api() -> QuerySet[Claim]:
+    """Public claims, newest article first, with their claimant, evidence and article."""
+    return claim_cards_published().select_related("claimant_actor")
+
+
+def articles_public_since(moment: datetime.datetime) -> Q:
+    return Q(published_at__gte=moment)
+
+
+def claims_public_since(moment: datetime.datetime) -> Q:
+    return Q(article__published_at__gte=moment)
+
+
+def _linked_to_articles_public_since(links: QuerySet, field: str, moment: datetime.datetime) -> Q:
+    # Through the articles' publish-time index, never a scan of every linked row.
+    recent = links.filter(published_q("article__"), article__published_at__gte=moment)
+    return Q(pk__in=recent.values(field))
+
+
+def sources_public_since(moment: datetime.datetime) -> Q:
+    return _linked_to_articles_public_since(Citation.objects, "source", moment)
+
+
+def authors_public_since(moment: datetime.datetime) -> Q:
+    return _linked_to_articles_public_since(ArticleAuthor.objects, "author", moment)
+
+
+def topics_public_since(moment: datetime.datetime) -> Q:
+    return _linked_to_articles_public_since(Article.topics.through.objects, "topic", moment)
 
 
 def with_bylines_and_topics(*, articles: list[Article]) -> list[Article]:
@@ -252,31 +269,3 @@ def with_bylines_and_topics(*, articles: list[Article]) -> list[Article]:
     for article in articles:
         article.byline_rows, article.topic_rows = bylines[article.pk], topics[article.pk]
     return articles
-
-
-def claim_cards_for_api() -> QuerySet[Claim]:
-    """Public claims, newest article first, with their claimant, evidence and article."""
-    return (
-        claim_cards_published()
-        .select_related("claimant_actor")
-        .annotate(changed_at=_changed_at(F("article__published_at")))
-    )
-
-
-def claim_detail_for_api() -> QuerySet[Claim]:
-    return claim_detail_published().annotate(changed_at=_changed_at(F("article__published_at")))
-
-
-def sources_for_api() -> QuerySet[Source]:
-    cited = Citation.objects.filter(source=OuterRef("pk"))
-    return Source.objects.published().annotate(changed_at=_changed_at(_became_public(cited, "source")))
-
-
-def authors_for_api() -> QuerySet[Author]:
-    bylines = ArticleAuthor.objects.filter(author=OuterRef("pk"))
-    return Author.objects.published().annotate(changed_at=_changed_at(_became_public(bylines, "author")))
-
-
-def topics_for_api() -> QuerySet[Topic]:
-    tagged = Article.topics.through.objects.filter(topic=OuterRef("pk"))
-    return Topic.objects.published().annotate(changed_at=_changed_at(_became_public(tagged, "topic")))

@@ -3,11 +3,15 @@ checked rather than ignored, and answers served like the public pages (cached, w
 Last-Modified, 304 for a matching conditional request).
 """
 
+import datetime
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import django_filters
 from django.core.exceptions import ValidationError as ModelValidationError
+from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -25,7 +29,65 @@ TOMBSTONE_KINDS = ["article", "claim", "source", "author", "topic", "actor", "re
 PAGE_SIZE, PAGE_SIZE_MAX = 20, 100
 UNKNOWN_PARAMETER = "unknown_parameter"  # the code of the error for a parameter an endpoint does not take
 PAGING = ("cursor", "page_size")
-SYNC_ORDER = ("changed_at", "id")  # with `updated_since`: oldest change first, so a sync can resume
+SYNC_ORDER = ("updated_at", "id")  # with `updated_since`: oldest change first, so a sync can resume
+
+
+# The offsets the world's clocks use; a wider one (Python takes up to a day) is not a time the
+# database can compare.
+WIDEST_OFFSET = datetime.timedelta(hours=14)
+
+
+class MomentField(IsoDateTimeField):
+    """An ISO 8601 date and time, in UTC once read; with no offset, in the site's time zone."""
+
+    default_error_messages = {
+        "invalid": "A date and time in ISO 8601 with its offset, such as 2026-11-29T09:30:00Z."
+    }
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        return None if moment is None else to_utc(moment, self.error_messages["invalid"])
+
+
+def to_utc(moment: datetime.datetime, message: str) -> datetime.datetime:
+    offset = moment.utcoffset()
+    try:
+        if offset is not None and abs(offset) > WIDEST_OFFSET:
+            raise ValueError(offset)
+        return moment.astimezone(datetime.UTC)
+    except (ValueError, OverflowError) as error:
+        raise ModelValidationError(message, code="invalid") from error
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    field_class = MomentField
+
+
+def published_slugs(queryset: QuerySet, help_text: str, field_name: str) -> django_filters.ModelChoiceFilter:
+    """A filter by the slug of one of `queryset`: an unknown or unpublished slug is a 400."""
+    return django_filters.ModelChoiceFilter(
+        queryset=queryset, to_field_name="slug", field_name=field_name, help_text=help_text
+    )
+
+
+class SyncFilterSet(django_filters.FilterSet):
+    """What every list can be narrowed by: what changed since a time, for a partner's copy.
+
+    A record changed when it was saved (`updated_at`), or when it became public with nobody saving
+    it, as a scheduled article does at its time: `public_since` says which records did.
+    """
+
+    updated_since = MomentFilter(
+        method="changed_since",
+        help_text="Only records changed or made public at or after this time (ISO 8601), by when they were "
+        "last saved; what left public view since is at /api/v1/removals/. Use the time your previous sync "
+        "started (the `Date` of its first answer), so nothing that changed during it is missed.",
+    )
+    public_since: Callable[[datetime.datetime], Q] | None = None
+
+    def changed_since(self, queryset, name, moment):
+        made_public = type(self).public_since
+        return queryset.filter(Q(updated_at__gte=moment) | (made_public(moment) if made_public else Q()))
 
 
 class CursorPage(CursorPagination):
@@ -74,7 +136,9 @@ class CursorPage(CursorPagination):
         field = self.ordering[0].lstrip("-")
         model_field = self.view.get_queryset().query.resolve_ref(field).output_field
         try:
-            model_field.to_python(position)
+            value = model_field.to_python(position)
+            if isinstance(value, datetime.datetime):
+                to_utc(value, self.invalid_cursor_message)
         except (ModelValidationError, ValueError, TypeError) as error:
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from error
 
@@ -189,7 +253,7 @@ class TombstoneFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=[(name, name) for name in TOMBSTONE_KINDS], help_text="Only records of this kind."
     )
-    since = django_filters.IsoDateTimeFilter(
+    since = MomentFilter(
         field_name="removed_at",
         lookup_expr="gte",
         help_text="Only what left at or after this time (ISO 8601).",

@@ -6,11 +6,11 @@ import django_filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.response import Response
 
-from articles.api import SLUG, SyncFilterSet, published_slugs, search_filter
-from common.api import PublicViewSet, documented
+from articles.api import SLUG, search_filter
+from common.api import PublicViewSet, SyncFilterSet, documented, published_slugs
 
 from .models import Actor, Development, Relation
-from .selectors import actors_for_api, developments_for_api, relation_state_published, relations_for_api
+from .selectors import developments_for_api, relation_state_published, relations_for_api
 from .serializers import (
     ActorCardSerializer,
     DevelopmentSerializer,
@@ -71,7 +71,7 @@ class ActorViewSet(PublicViewSet):
     card_serializer_class = serializer_class = ActorCardSerializer
 
     def get_queryset(self):
-        return actors_for_api()
+        return Actor.objects.all()
 
 
 @documented(plural="Relations", identifier="The relation's slug.")

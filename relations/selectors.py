@@ -136,17 +136,13 @@ def actor_finder() -> ActorFinder:
     return ActorFinder((pk, name) for pk, *names in rows for text in names for name in text.splitlines())
 
 
-# The JSON API: each list knows when each record last changed (`changed_at`), for a partner's copy.
-
-
-def actors_for_api() -> QuerySet[Actor]:
-    return Actor.objects.annotate(changed_at=F("updated_at"))
+# The JSON API
 
 
 def relations_for_api() -> QuerySet[Relation]:
-    return Relation.objects.select_related("actor_a", "actor_b").annotate(changed_at=F("updated_at"))
+    return Relation.objects.select_related("actor_a", "actor_b")
 
 
 def developments_for_api() -> QuerySet[Development]:
     """Developments with their participants and only their public claims."""
-    return _with_public_evidence(Development.objects.annotate(changed_at=F("updated_at")))
+    return _with_public_evidence(Development.objects.all())

@@ -5,6 +5,7 @@ Last-Modified, 304 for a matching conditional request).
 
 import datetime
 from collections.abc import Callable
+from functools import partial
 from urllib.parse import urlencode
 
 import django_filters
@@ -17,8 +18,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
+from rest_framework.exceptions import ErrorDetail, NotAcceptable, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
 
 from .caching import public_page
 from .models import Tombstone
@@ -190,7 +192,8 @@ class PublicListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @classmethod
     def as_view(cls, actions=None, **initkwargs):
         # Every parameter reaches the view, which refuses the ones it does not know.
-        return public_page(super().as_view(actions, **initkwargs), query=None)
+        view = super().as_view(actions, **initkwargs)
+        return public_page(view, query=None, representation=partial(_negotiated_format, cls))
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -274,6 +277,17 @@ class RemovalViewSet(PublicListViewSet):
     ordering = ("removed_at", "id")
     filterset_class = TombstoneFilter
     card_serializer_class = TombstoneSerializer
+
+
+def _negotiated_format(viewset, request) -> str:
+    """The format `viewset` will answer `request` in ("json"; "api", the browsable HTML, in
+    development); empty if none is acceptable, which is not stored."""
+    renderers = [renderer() for renderer in viewset.renderer_classes]
+    try:
+        renderer, _ = viewset.content_negotiation_class().select_renderer(Request(request), renderers)
+    except NotAcceptable:
+        return ""
+    return renderer.format
 
 
 def documented(*, plural: str, identifier: str):

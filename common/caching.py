@@ -120,17 +120,19 @@ def _next_change() -> float | None:
     return min(times, default=None)
 
 
-def public_page(view=None, *, query: Iterable[str] | None = ()):
+def public_page(view=None, *, query: Iterable[str] | None = (), representation=None):
     """Serve `view`, which shows only what is public and the same to everyone, from the cache, with
     ETag and Last-Modified, answering a matching conditional request with 304.
 
     `query` names the parameters of the address the view reads. The view sees only those, and the
     page is stored under them alone, so `?utm_source=…` or a random parameter is the same page from
     the cache, not a fresh rendering anyone could ask for at will. `query=None` hands the view every
-    parameter, for a view that refuses those it does not know (the API).
+    parameter, for a view that refuses those it does not know (the API). `representation(request)`
+    names the form the view will answer in, for a view that answers in more than one (the API's JSON
+    or, in development, its browsable HTML), so that each is stored apart.
     """
     if view is None:
-        return partial(public_page, query=query)
+        return partial(public_page, query=query, representation=representation)
     names = None if query is None else frozenset(query)
 
     @wraps(view)
@@ -143,7 +145,8 @@ def public_page(view=None, *, query: Iterable[str] | None = ()):
         etag = f'W/"{state.generation}"'
         response = get_conditional_response(request, etag=etag, last_modified=int(state.changed_at))
         if response is None:
-            response = _cached(request, state, view, args, kwargs)
+            form = representation(request) if representation else ""
+            response = _cached(request, state, form, view, args, kwargs)
         if response.status_code == 304 or _storable(response):
             response["ETag"] = etag
             response["Last-Modified"] = http_date(state.changed_at)
@@ -167,9 +170,9 @@ def _keep_only(request, names: frozenset[str] | None) -> None:
     request.META["QUERY_STRING"] = kept.urlencode()
 
 
-def _cached(request, state: PublicState, view, args, kwargs):
+def _cached(request, state: PublicState, form: str, view, args, kwargs):
     gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
-    key = _page_key(request, state, gzipped)
+    key = _page_key(request, state, form, gzipped)
     response = cache.get(key)
     if response is None:
         response = view(request, *args, **kwargs)
@@ -193,9 +196,9 @@ def _compress(response) -> None:
         response["Content-Encoding"] = "gzip"
 
 
-def _page_key(request, state: PublicState, gzipped: bool) -> str:
+def _page_key(request, state: PublicState, form: str, gzipped: bool) -> str:
     address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"footnote:page:{state.generation}:{address}:{'gzip' if gzipped else 'plain'}"
+    return f"footnote:page:{state.generation}:{address}:{form}:{'gzip' if gzipped else 'plain'}"
 
 
 def _storable(response) -> bool:

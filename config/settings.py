@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "rest_framework",
+    "django_filters",  # its form template for the browsable API's filters (DEBUG)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",

@@ -342,3 +342,28 @@ def test_any_value_of_any_parameter_or_identifier_answers_4xx_at_worst(api, endp
     for name in list_parameters[endpoint]:
         assert api.get(f"/api/v1/{endpoint}/", {name: value}).status_code in (200, 400), name
     assert api.get(f"/api/v1/{endpoint}/{quote(value)}/").status_code == 404
+
+
+def test_each_form_of_an_answer_is_cached_apart_and_any_accept_header_reads_the_same_json(
+    api, settings, monkeypatch
+):
+    from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+
+    from articles.api import TopicViewSet
+
+    settings.FOOTNOTE_PAGE_CACHE_SECONDS = 3600  # the browsable HTML is the development server's
+    monkeypatch.setattr(TopicViewSet, "renderer_classes", [JSONRenderer, BrowsableAPIRenderer])
+    public_record()
+
+    html = api.get("/api/v1/topics/", HTTP_ACCEPT="text/html")
+    json_answer = api.get("/api/v1/topics/", HTTP_ACCEPT="application/json")
+    with CaptureQueriesContext(connection) as queries:
+        others = [
+            api.get("/api/v1/topics/", HTTP_ACCEPT=accept)
+            for accept in ["*/*", "application/*", "application/json; q=0.9, */*; q=0.1"]
+        ]
+
+    assert html["Content-Type"].startswith("text/html")
+    assert json_answer["Content-Type"] == "application/json"
+    assert [answer.content for answer in others] == [json_answer.content] * 3
+    assert len(queries) == 0

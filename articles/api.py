@@ -91,13 +91,16 @@ class SourceFilter(SyncFilterSet):
     public_since = selectors.sources_public_since
     kind = django_filters.ChoiceFilter(choices=Source.Kind.choices, help_text="Sources of this kind.")
     article = published_slugs(
-        Article.objects.published(), "Sources this article cites.", "citations__article"
+        Article.objects.published(), "Sources this article cites or gives as evidence.", method="cited_in"
     )
     q = search_filter("sources")
 
     class Meta:
         model = Source
         fields = []
+
+    def cited_in(self, queryset, name, article):
+        return queryset.filter(selectors.sources_of_article(article=article))
 
 
 class AuthorFilter(SyncFilterSet):

@@ -219,6 +219,12 @@ def claim_cards_for_api() -> QuerySet[Claim]:
     return claim_cards_published().select_related("claimant_actor")
 
 
+def sources_of_article(*, article: Article) -> Q:
+    """Sources `article`'s notes cite or its claims give as evidence, each once, however many name it."""
+    cited = Citation.objects.filter(article=article).values("source")
+    return Q(pk__in=cited) | Q(pk__in=ClaimEvidence.objects.filter(claim__article=article).values("source"))
+
+
 def articles_public_since(moment: datetime.datetime) -> Q:
     return Q(published_at__gte=moment)
 

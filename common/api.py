@@ -15,7 +15,7 @@ from django.urls import reverse
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ErrorDetail, NotAcceptable, NotFound, ValidationError
@@ -65,10 +65,18 @@ class MomentFilter(django_filters.IsoDateTimeFilter):
     field_class = MomentField
 
 
-def published_slugs(queryset: QuerySet, help_text: str, field_name: str) -> django_filters.ModelChoiceFilter:
-    """A filter by the slug of one of `queryset`: an unknown or unpublished slug is a 400."""
-    return django_filters.ModelChoiceFilter(
-        queryset=queryset, to_field_name="slug", field_name=field_name, help_text=help_text
+def published_slugs(
+    queryset: QuerySet, help_text: str, field_name: str = "", method: str = ""
+) -> django_filters.ModelChoiceFilter:
+    """A filter by the slug of one of `queryset`, through `field_name` or the filter set's `method`:
+    an unknown or unpublished slug is a 400."""
+    if not method:
+        return django_filters.ModelChoiceFilter(
+            queryset=queryset, to_field_name="slug", field_name=field_name, help_text=help_text
+        )
+    # The schema cannot tell a method's type: a slug, described here.
+    return extend_schema_field({"type": "string", "description": help_text})(
+        django_filters.ModelChoiceFilter(queryset=queryset, to_field_name="slug", method=method)
     )
 
 

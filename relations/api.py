@@ -3,7 +3,6 @@ computed state, and the developments on their timelines. Public reference data, 
 only from published articles."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema_field
 from rest_framework.response import Response
 
 from articles.api import SLUG, search_filter
@@ -29,14 +28,7 @@ class ActorFilter(SyncFilterSet):
 
 
 class RelationFilter(SyncFilterSet):
-    actor = extend_schema_field({"type": "string", "description": "Relations this actor is in (slug)."})(
-        django_filters.ModelChoiceFilter(
-            queryset=Actor.objects.all(),
-            to_field_name="slug",
-            method="with_actor",
-            help_text="Relations this actor is in (slug).",
-        )
-    )
+    actor = published_slugs(Actor.objects.all(), "Relations this actor is in (slug).", method="with_actor")
 
     class Meta:
         model = Relation

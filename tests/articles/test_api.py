@@ -572,3 +572,17 @@ def test_a_search_too_long_or_too_slow_is_refused_by_name(api, monkeypatch):
     too_slow = get_json(api, LIST_URL, {"q": "gas"}, status=400)
 
     assert [error["attr"] for error in too_long["errors"] + too_slow["errors"]] == ["q", "q"]
+
+
+def test_the_sources_of_an_article_are_each_listed_once_cited_or_given_as_evidence(api):
+    article = ArticleFactory(body="", render=False)
+    twice, evidence_only = SourceFactory(), SourceFactory()
+    CitationFactory(article=article, number=1, source=twice)
+    CitationFactory(article=article, number=2, source=twice)
+    ClaimEvidenceFactory(claim=ClaimFactory(article=article), source=twice)
+    ClaimEvidenceFactory(claim=ClaimFactory(article=article), source=evidence_only)
+    CitationFactory(article=ArticleFactory(body="", render=False), number=1)  # another article's
+
+    data = get_json(api, "/api/v1/sources/", {"article": article.slug})
+
+    assert sorted(item["key"] for item in data["results"]) == sorted([twice.key, evidence_only.key])

@@ -586,3 +586,21 @@ def test_the_sources_of_an_article_are_each_listed_once_cited_or_given_as_eviden
     data = get_json(api, "/api/v1/sources/", {"article": article.slug})
 
     assert sorted(item["key"] for item in data["results"]) == sorted([twice.key, evidence_only.key])
+
+
+def test_a_claim_costs_the_same_queries_with_one_of_everything_or_thirty(api):
+    def claim_with(n: int) -> Claim:
+        claim = ClaimFactory()
+        for _ in range(n):
+            ClaimEvidenceFactory(claim=claim)
+            ClaimLink.objects.create(from_claim=claim, kind=ClaimLink.Kind.SUPPORTS, to_claim=ClaimFactory())
+            claim.actors.add(ActorFactory())
+        return claim
+
+    small, big = claim_with(1), claim_with(30)
+
+    assert count_queries(api, f"/api/v1/claims/{small.uid}/") == count_queries(
+        api, f"/api/v1/claims/{big.uid}/"
+    )
+    data = get_json(api, f"/api/v1/claims/{big.uid}/")
+    assert (len(data["sources"]), len(data["links"]), len(data["actors"])) == (30, 30, 30)

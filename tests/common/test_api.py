@@ -367,3 +367,10 @@ def test_each_form_of_an_answer_is_cached_apart_and_any_accept_header_reads_the_
     assert json_answer["Content-Type"] == "application/json"
     assert [answer.content for answer in others] == [json_answer.content] * 3
     assert len(queries) == 0
+
+
+def test_the_removals_can_be_filtered_by_every_kind_that_leaves_tombstones():
+    from common.api import TOMBSTONE_KINDS
+    from common.tombstones import KINDS
+
+    assert sorted(TOMBSTONE_KINDS) == sorted(kind.name for kind in KINDS.values())

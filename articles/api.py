@@ -5,7 +5,7 @@ its filter set declares (`common/api.py`)."""
 import django_filters
 from rest_framework.exceptions import Throttled, ValidationError
 
-from common.api import MomentFilter, PublicViewSet, SyncFilterSet, documented, published_slugs
+from common.api import SLUG, UUID, MomentFilter, PublicViewSet, SyncFilterSet, documented, published_slugs
 from relations.models import Actor
 
 from . import selectors
@@ -28,9 +28,6 @@ from .serializers import (
     SourceSerializer,
     TopicDetailSerializer,
 )
-
-SLUG = "[-a-zA-Z0-9_]+"
-UUID = "[0-9a-fA-F-]{36}"
 
 
 def search_filter(kind: str) -> django_filters.CharFilter:

@@ -31,6 +31,8 @@ TOMBSTONE_KINDS = ["article", "claim", "source", "author", "topic", "actor", "re
 PAGE_SIZE, PAGE_SIZE_MAX = 20, 100
 UNKNOWN_PARAMETER = "unknown_parameter"  # the code of the error for a parameter an endpoint does not take
 PAGING = ("cursor", "page_size")
+# What an identifier in an address may be: anything else is no route, and the API's JSON 404.
+SLUG, UUID = "[-a-zA-Z0-9_]+", "[0-9a-fA-F-]{36}"
 SYNC_ORDER = ("updated_at", "id")  # with `updated_since`: oldest change first, so a sync can resume
 
 

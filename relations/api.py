@@ -5,8 +5,8 @@ only from published articles."""
 import django_filters
 from rest_framework.response import Response
 
-from articles.api import SLUG, search_filter
-from common.api import PublicViewSet, SyncFilterSet, documented, published_slugs
+from articles.api import search_filter
+from common.api import SLUG, PublicViewSet, SyncFilterSet, documented, published_slugs
 
 from .models import Actor, Development, Relation
 from .selectors import developments_for_api, relation_state_published, relations_for_api

@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import resolve
+from django.views.decorators.csrf import csrf_exempt
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
@@ -28,7 +29,17 @@ class NoSuchEndpoint(APIView):
 
 
 def _names_an_endpoint(path: str) -> bool:
-    return getattr(resolve(path).func, "view_class", None) is not NoSuchEndpoint
+    return resolve(path).func is not no_such_endpoint
+
+
+_no_such_endpoint = NoSuchEndpoint.as_view()
+
+
+@csrf_exempt
+def no_such_endpoint(request, *args, **kwargs):
+    """NoSuchEndpoint, as a plain function: the browsable API's breadcrumbs name every API view the
+    beginnings of an address resolve to, and this one is no page to lead back to."""
+    return _no_such_endpoint(request, *args, **kwargs)
 
 
 class ApiExceptionHandler(ExceptionHandler):

@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from articles.api import ArticleViewSet, AuthorViewSet, ClaimViewSet, SourceViewSet, TopicViewSet
 from common.api import RemovalViewSet
-from common.api_errors import NoSuchEndpoint
+from common.api_errors import no_such_endpoint
 from relations.api import ActorViewSet, DevelopmentViewSet, RelationViewSet
 
 app_name = "api"
@@ -37,5 +37,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
     # Last: any other address under /api/v1/ gets the API's JSON 404.
-    re_path(r"^", NoSuchEndpoint.as_view(), name="no-such-endpoint"),
+    re_path(r"^", no_such_endpoint, name="no-such-endpoint"),
 ]

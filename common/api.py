@@ -9,6 +9,7 @@ from functools import partial
 from urllib.parse import urlencode
 
 import django_filters
+from django.core import signing
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -18,9 +19,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ErrorDetail, NotAcceptable, NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import ErrorDetail, NotAcceptable, ValidationError
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from .caching import public_page
 from .models import Tombstone
@@ -102,76 +105,107 @@ class SyncFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(updated_at__gte=moment) | (made_public(moment) if made_public else Q()))
 
 
-class CursorPage(CursorPagination):
-    """Pages found by where the last one ended: stable while new items arrive, and page 500 costs
-    what page 1 costs. `page_size` beyond the maximum, or not a whole number, is an error, not
-    quietly something else."""
+class KeysetPage(BasePagination):
+    """Pages found by where the last one ended, in the list's order and then by id: stable while
+    new records arrive, any number of records with the same time kept in order, and page 500 costs
+    what page 1 costs. Cursors are signed: the API follows only those it gave, so nobody can make
+    up fresh pages for the cache to keep. `page_size` beyond the maximum, or not a whole number,
+    is an error, not quietly something else."""
 
-    page_size = PAGE_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = PAGE_SIZE_MAX
+    page_size_query_param, cursor_query_param = "page_size", "cursor"
     invalid_cursor_message = "Not a cursor this API gave: follow the `next` and `previous` links."
+    salt = "footnote.api.cursor"
 
-    def get_page_size(self, request):
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request, self.view = request, view
+        size = self.get_page_size(request)
+        self.ordering = view.list_ordering()
+        position, backwards = self._decode(request, queryset)
+        order = [_reversed(field) for field in self.ordering] if backwards else list(self.ordering)
+        rows = queryset.order_by(*order)
+        if position is not None:
+            rows = rows.filter(_beyond(order, position))
+        rows = list(rows[: size + 1])
+        more, rows = len(rows) > size, rows[:size]
+        if backwards:
+            rows.reverse()
+        self.next = self._link(rows[-1], False) if rows and (backwards or more) else None
+        self.previous = (
+            self._link(rows[0], True) if rows and (more if backwards else position is not None) else None
+        )
+        return rows
+
+    def get_page_size(self, request) -> int:
         given = request.query_params.get(self.page_size_query_param)
         if given is None:
-            return self.page_size
-        if not given.isascii() or not given.isdigit() or not 1 <= int(given) <= self.max_page_size:
+            return PAGE_SIZE
+        if not given.isascii() or not given.isdigit() or not 1 <= int(given) <= PAGE_SIZE_MAX:
             raise ValidationError(
-                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
+                {self.page_size_query_param: [f"A whole number from 1 to {PAGE_SIZE_MAX}."]}
             )
         return int(given)
 
-    def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.page_size_query_param:
-                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
-                parameter["description"] = f"How many records a page holds, from 1 to {self.max_page_size}."
-        return parameters
-
-    def get_ordering(self, request, queryset, view):
-        return view.list_ordering()
-
-    def decode_cursor(self, request):
+    def _decode(self, request, queryset) -> tuple[list | None, bool]:
+        token = request.query_params.get(self.cursor_query_param)
+        if token is None:
+            return None, False
         try:
-            cursor = super().decode_cursor(request)
-        except NotFound as error:  # as the library says it; a 400 naming the parameter here
+            cursor = signing.loads(token, salt=self.salt)
+            fields = [field.lstrip("-") for field in self.ordering]
+            if cursor["order"] != fields or len(cursor["at"]) != len(fields):
+                raise ValueError(cursor)  # a cursor of another order (a sync's, say)
+            position = [
+                _value(queryset, field, value) for field, value in zip(fields, cursor["at"], strict=True)
+            ]
+            return position, bool(cursor["back"])
+        except (signing.BadSignature, KeyError, TypeError, ValueError, ModelValidationError) as error:
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from error
-        if cursor is not None and cursor.position is not None:
-            self._check_position(request, cursor.position)
-        return cursor
 
-    def _check_position(self, request, position: str) -> None:
-        # The library trusts the position it decodes: one that is not a value of the ordering field
-        # would reach the database (a 500 on PostgreSQL), so it is checked first.
-        field = self.ordering[0].lstrip("-")
-        model_field = self.view.get_queryset().query.resolve_ref(field).output_field
-        try:
-            value = model_field.to_python(position)
-            if isinstance(value, datetime.datetime):
-                to_utc(value, self.invalid_cursor_message)
-        except (ModelValidationError, ValueError, TypeError) as error:
-            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from error
+    def _link(self, row, back: bool) -> str:
+        fields = [field.lstrip("-") for field in self.ordering]
+        at = [_portable(getattr(row, field)) for field in fields]
+        token = signing.dumps({"order": fields, "at": at, "back": back}, salt=self.salt)
+        return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, token)
 
     def get_paginated_response(self, data):
-        response = super().get_paginated_response(data)
-        response.data["removals"] = self._removals_link()
-        return response
+        return Response(
+            {"next": self.next, "previous": self.previous, "results": data, "removals": self._removals_link()}
+        )
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Where a page starts: only as a `next` or `previous` link gives it.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"How many records a page holds, from 1 to {PAGE_SIZE_MAX}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_SIZE_MAX},
+            },
+        ]
 
     def get_paginated_response_schema(self, schema):
-        described = super().get_paginated_response_schema(schema)
-        described["properties"]["next"]["description"] = "The next page, null on the last."
-        described["properties"]["previous"]["description"] = "The page before, null on the first."
-        described["properties"]["results"]["description"] = "This page's records."
-        described["properties"]["removals"] = {
-            "type": "string",
-            "format": "uri",
-            "nullable": True,
-            "description": "With `updated_since`: what of this kind left public view since then "
-            "(tombstones), to remove from a copy. Null otherwise.",
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results", "removals"],
+            "properties": {
+                "next": {**link, "description": "The next page, null on the last."},
+                "previous": {**link, "description": "The page before, null on the first."},
+                "results": {**schema, "description": "This page's records."},
+                "removals": {
+                    **link,
+                    "description": "With `updated_since`: what of this kind left public view since then "
+                    "(tombstones), to remove from a copy. Null otherwise.",
+                },
+            },
         }
-        return described
 
     def _removals_link(self) -> str | None:
         since = self.request.query_params.get("updated_since")
@@ -181,9 +215,33 @@ class CursorPage(CursorPagination):
         query = urlencode({"kind": kind, "since": since})
         return self.request.build_absolute_uri(f"{reverse('api:removal-list')}?{query}")
 
-    def paginate_queryset(self, queryset, request, view=None):
-        self.view = view
-        return super().paginate_queryset(queryset, request, view)
+
+def _reversed(field: str) -> str:
+    return field[1:] if field.startswith("-") else f"-{field}"
+
+
+def _beyond(order: list[str], position: list) -> Q:
+    """Rows after `position` in `order` (a field, and the id last). The first condition alone
+    bounds the range the database reads through the field's index; the rest settle ties."""
+    (*leading, last), (*values, final) = order, position
+    after = Q(**{f"{last.lstrip('-')}__{'lt' if last.startswith('-') else 'gt'}": final})
+    if not leading:
+        return after
+    field, value = leading[0], values[0]
+    name, op = field.lstrip("-"), "lt" if field.startswith("-") else "gt"
+    return Q(**{f"{name}__{op}e": value}) & (Q(**{f"{name}__{op}": value}) | (Q(**{name: value}) & after))
+
+
+def _portable(value):
+    return value.isoformat() if isinstance(value, datetime.datetime) else value
+
+
+def _value(queryset, field: str, given):
+    """`given` as a value of `field`, checked before it reaches the database."""
+    value = queryset.query.resolve_ref(field).output_field.to_python(given)
+    if isinstance(value, datetime.datetime):
+        return to_utc(value, KeysetPage.invalid_cursor_message)
+    return value
 
 
 @extend_validation_errors([UNKNOWN_PARAMETER], actions=["list"])
@@ -194,7 +252,7 @@ class PublicListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     The same for everyone: no sessions, no per-user queries."""
 
     authentication_classes = []
-    pagination_class = CursorPage
+    pagination_class = KeysetPage
     filter_backends = [DjangoFilterBackend]
     card_serializer_class = None
     ordering: tuple[str, ...] = ("-id",)  # the list's order when not syncing

@@ -9,9 +9,15 @@ from articles.api import search_filter
 from common.api import SLUG, PublicViewSet, SyncFilterSet, documented, published_slugs
 
 from .models import Actor, Development, Relation
-from .selectors import developments_for_api, relation_state_published, relations_for_api
+from .selectors import (
+    development_cards_for_api,
+    development_detail_for_api,
+    relation_state_published,
+    relations_for_api,
+)
 from .serializers import (
     ActorCardSerializer,
+    DevelopmentCardSerializer,
     DevelopmentSerializer,
     RelationCardSerializer,
     RelationSerializer,
@@ -96,7 +102,7 @@ class DevelopmentViewSet(PublicViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG
     filterset_class = DevelopmentFilter
-    card_serializer_class = serializer_class = DevelopmentSerializer
+    card_serializer_class, serializer_class = DevelopmentCardSerializer, DevelopmentSerializer
 
     def get_queryset(self):
-        return developments_for_api()
+        return development_cards_for_api() if self.action == "list" else development_detail_for_api()

@@ -143,6 +143,19 @@ def relations_for_api() -> QuerySet[Relation]:
     return Relation.objects.select_related("actor_a", "actor_b")
 
 
-def developments_for_api() -> QuerySet[Development]:
-    """Developments with their participants and only their public claims."""
-    return _with_public_evidence(Development.objects.all())
+def development_cards_for_api() -> QuerySet[Development]:
+    """Developments with their participants, how many public claims evidence each and whether a
+    verified one does: counted by the database, never read claim by claim."""
+    public_claims = Claim.objects.published().filter(developments=OuterRef("pk"))
+    return Development.objects.prefetch_related(
+        Prefetch("participants", queryset=Actor.objects.order_by("name"))
+    ).annotate(claim_count=_count(public_claims), confirmed=with_verified_claim())
+
+
+def development_detail_for_api() -> QuerySet[Development]:
+    """Developments with their participants and the ids and statuses of their public claims."""
+    claims = Claim.objects.published().only("uid", "status").order_by("article__published_at", "position")
+    return Development.objects.prefetch_related(
+        Prefetch("participants", queryset=Actor.objects.order_by("name")),
+        Prefetch("claims", queryset=claims, to_attr="public_claims"),
+    )

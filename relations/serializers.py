@@ -8,7 +8,7 @@ from rest_framework import serializers
 from common.serializers import PublicLinks, ReadOnlyModelSerializer, address
 
 from .models import Actor, Development, Relation
-from .state import RelationState
+from .state import RelationState, development_confirmed
 
 UPDATED_HELP = {"help_text": "When the record last changed: what `updated_since` compares."}
 
@@ -54,13 +54,16 @@ class ActorCardSerializer(PublicLinks, ReadOnlyModelSerializer):
         }
 
 
-class DevelopmentSerializer(ReadOnlyModelSerializer):
-    """A development: something that happened between actors, dated, with its dimension and tone."""
+class DevelopmentCardSerializer(ReadOnlyModelSerializer):
+    """A development: something that happened between actors, dated, with its dimension and tone,
+    and how much public evidence it has."""
 
     api_url = serializers.SerializerMethodField(help_text="This development in the API.")
     participants = ActorSerializer(many=True, read_only=True, help_text="The actors taking part.")
-    claims = serializers.SerializerMethodField(help_text="The ids of the public claims evidencing it.")
-    confirmed = serializers.SerializerMethodField(help_text="Whether a verified public claim evidences it.")
+    claim_count = serializers.IntegerField(read_only=True, help_text="How many public claims evidence it.")
+    confirmed = serializers.BooleanField(
+        read_only=True, help_text="Whether a verified public claim evidences it."
+    )
 
     class Meta:
         model = Development
@@ -74,7 +77,7 @@ class DevelopmentSerializer(ReadOnlyModelSerializer):
             "tone",
             "description",
             "participants",
-            "claims",
+            "claim_count",
             "confirmed",
             "api_url",
             "updated_at",
@@ -95,12 +98,27 @@ class DevelopmentSerializer(ReadOnlyModelSerializer):
     def get_api_url(self, development: Development) -> str:
         return address(self.context, "api:development-detail", "slug", development.slug)
 
+
+class DevelopmentSerializer(DevelopmentCardSerializer):
+    """One development whole, with the ids of the public claims evidencing it (`public_claims`,
+    as the selectors prefetch them)."""
+
+    claims = serializers.SerializerMethodField(help_text="The ids of the public claims evidencing it.")
+    claim_count = serializers.SerializerMethodField(help_text="How many public claims evidence it.")
+    confirmed = serializers.SerializerMethodField(help_text="Whether a verified public claim evidences it.")
+
+    class Meta(DevelopmentCardSerializer.Meta):
+        fields = [*DevelopmentCardSerializer.Meta.fields, "claims"]
+
     @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
     def get_claims(self, development: Development) -> list[str]:
         return [str(claim.uid) for claim in development.public_claims]
 
+    def get_claim_count(self, development: Development) -> int:
+        return len(development.public_claims)
+
     def get_confirmed(self, development: Development) -> bool:
-        return any(claim.status == claim.Status.VERIFIED for claim in development.public_claims)
+        return development_confirmed(development)
 
 
 class RelationCardSerializer(PublicLinks, ReadOnlyModelSerializer):

@@ -77,3 +77,18 @@ def test_relations_are_filtered_by_either_actor(api):
     data = api.get("/api/v1/relations/", {"actor": "kazakhstan"}).json()
 
     assert sorted(item["slug"] for item in data["results"]) == ["cn-kz", "kz-ru"]
+
+
+def test_a_development_in_the_list_counts_its_public_claims_without_listing_them(api):
+    from articles.models import Article
+    from tests.factories import ArticleFactory
+
+    development = DevelopmentFactory(participants=[ActorFactory(), ActorFactory()])
+    for status in [Claim.Status.VERIFIED, Claim.Status.DISPUTED]:
+        ClaimFactory(status=status).developments.add(development)
+    draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    ClaimFactory(article=draft, status=Claim.Status.VERIFIED).developments.add(development)
+
+    [item] = api.get("/api/v1/developments/").json()["results"]
+
+    assert (item["claim_count"], item["confirmed"], "claims" in item) == (2, True, False)

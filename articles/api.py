@@ -3,22 +3,14 @@ sources they cite, their authors and topics. Every list pages by cursor and take
 its filter set declares (`common/api.py`)."""
 
 import django_filters
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import ValidationError
 
 from common.api import SLUG, UUID, MomentFilter, PublicViewSet, SyncFilterSet, documented, published_slugs
 from relations.models import Actor
 
 from . import selectors
 from .models import Article, Author, Claim, Source, Topic
-from .search import (
-    MAX_QUERY_LENGTH,
-    SearchBusy,
-    SearchTimeout,
-    clean_query,
-    search_published,
-    search_slot,
-    time_limit,
-)
+from .search import MAX_QUERY_LENGTH, clean_query, narrowed_published
 from .serializers import (
     ArticleCardSerializer,
     ArticleSerializer,
@@ -31,8 +23,8 @@ from .serializers import (
 
 
 def search_filter(kind: str) -> django_filters.CharFilter:
-    """Records matching the words of `q`, found as the site's search finds them and under its limits:
-    a search that takes too long is stopped, and one process runs one search at a time."""
+    """Records with every word of `q`, by the site search's rules (the start of a word for three
+    letters or more), in the list's own order and with its other filters."""
 
     def matching(queryset, name, value):
         query = clean_query(value)
@@ -40,14 +32,7 @@ def search_filter(kind: str) -> django_filters.CharFilter:
             return queryset
         if len(query) > MAX_QUERY_LENGTH:
             raise ValidationError({name: [f"At most {MAX_QUERY_LENGTH} characters: use fewer words."]})
-        try:
-            with search_slot(), time_limit():
-                found = list(search_published(query=query).of_kind(kind).values_list("pk", flat=True))
-        except SearchBusy:
-            raise Throttled(wait=2, detail="Many searches are running: try again in a moment.") from None
-        except SearchTimeout:
-            raise ValidationError({name: ["This search took too long: try fewer or rarer words."]}) from None
-        return queryset.filter(pk__in=found)
+        return narrowed_published(queryset, kind=kind, query=query)
 
     return django_filters.CharFilter(method=matching, help_text="Words the records must contain.")
 

@@ -18,14 +18,13 @@ archive ranks a thousand rows, not fifty thousand. Every search runs under a tim
 
 import re
 import threading
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, reduce
 from operator import and_, or_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
-from django.db import OperationalError, connection, connections, transaction
+from django.db import connection, connections
 from django.db.models import F, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 
@@ -54,7 +53,6 @@ MAX_WORDS = 20
 # so that a word of two Chinese characters, which says as much as a longer one in Latin, counts.
 PREFIX_MIN = 3
 CANDIDATES = 1000  # matches ranked per search, the most recent first
-TIME_LIMIT_SECONDS = 3
 SEARCHES_AT_ONCE = 1
 # Around the matched words of a snippet: not HTML, so the text can be escaped before they are marked.
 MARK_START, MARK_END = "\x02", "\x03"
@@ -72,10 +70,6 @@ SEARCH_KINDS = {
 SEARCH_PREVIEW = 5  # results of each kind when every kind is shown
 
 WORD = re.compile(r"[^\W_]+")
-
-
-class SearchTimeout(Exception):
-    """The search took longer than TIME_LIMIT_SECONDS and was stopped."""
 
 
 class SearchBusy(Exception):
@@ -101,31 +95,6 @@ def search_slot():
 def clean_query(raw: str) -> str:
     """The query as searched: NUL characters dropped, stripped. Longer than MAX_QUERY_LENGTH is refused."""
     return raw.replace("\x00", "").strip()
-
-
-@contextmanager
-def time_limit(seconds: float = TIME_LIMIT_SECONDS):
-    """Stop any query run inside after `seconds`, raising SearchTimeout: a search must never hold a
-    worker for long, whatever a visitor types."""
-    if connection.vendor == "postgresql":
-        try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL statement_timeout = %s", [int(seconds * 1000)])
-                yield
-        except OperationalError as error:
-            raise SearchTimeout from error
-        return
-    connection.ensure_connection()
-    deadline = time.monotonic() + seconds
-    raw = connection.connection
-    raw.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
-    try:
-        yield
-    except OperationalError as error:
-        raise SearchTimeout from error
-    finally:
-        raw.set_progress_handler(None, 0)
 
 
 @dataclass(frozen=True)
@@ -190,6 +159,24 @@ def search_published(*, query: str) -> SearchResults:
     )
 
 
+NARROWED_BY = {
+    "articles": ARTICLES,
+    "claims": CLAIMS,
+    "sources": SOURCES,
+    "actors": ACTORS,
+    "developments": DEVELOPMENTS,
+}
+
+
+def narrowed_published(queryset: QuerySet, *, kind: str, query: str) -> QuerySet:
+    """`queryset` (of `kind`, public already) narrowed to rows with every word of `query`, by the
+    rules of search but unranked and uncapped: for a list that keeps its own order and filters."""
+    words = _words(query)
+    if not words:
+        return queryset.none()
+    return _engine().narrowed(queryset, NARROWED_BY[kind], words)
+
+
 def _engine():
     if connection.vendor == "postgresql":
         return PostgresSearch
@@ -244,10 +231,7 @@ class PostgresSearch:
     ) -> QuerySet:
         if not words:
             return queryset.none()
-        if indexed.stored:
-            document = F("search_document")
-        else:  # the expression the table's GIN index is built on, spelled the same way
-            document = RawSQL(document_sql(indexed), [], output_field=SearchVectorField())
+        document = cls._document(indexed)
         candidates = (
             queryset.annotate(document=document)
             .filter(document=cls._query(words))
@@ -259,6 +243,17 @@ class PostgresSearch:
             .annotate(search_rank=cls._rank(document, words))
             .order_by("-search_rank", *recent)
         )
+
+    @classmethod
+    def narrowed(cls, queryset: QuerySet, indexed: Indexed, words: list[str]) -> QuerySet:
+        return queryset.alias(document=cls._document(indexed)).filter(document=cls._query(words))
+
+    @staticmethod
+    def _document(indexed: Indexed):
+        if indexed.stored:
+            return F("search_document")
+        # the expression the table's GIN index is built on, spelled the same way
+        return RawSQL(document_sql(indexed), [], output_field=SearchVectorField())
 
     @classmethod
     def articles(cls, words: list[str]) -> QuerySet[Article]:
@@ -300,6 +295,11 @@ class Fts5Search:
         return queryset.filter(pk__in=best).annotate(search_rank=rank).order_by("-search_rank", *recent)
 
     @classmethod
+    def narrowed(cls, queryset: QuerySet, indexed: Indexed, words: list[str]) -> QuerySet:
+        matched = RawSQL(f"SELECT rowid FROM {indexed.fts} WHERE {indexed.fts} MATCH %s", [cls._query(words)])
+        return queryset.filter(pk__in=matched)
+
+    @classmethod
     def articles(cls, words: list[str]) -> QuerySet[Article]:
         fts = ARTICLES.fts
         snippet = RawSQL(
@@ -317,6 +317,10 @@ class EveryWordSearch:
     @staticmethod
     def matches(queryset: QuerySet, indexed: Indexed, words: list[str], recent: tuple[str, ...]) -> QuerySet:
         return _every_word(queryset, words, indexed.columns).order_by(*recent)
+
+    @staticmethod
+    def narrowed(queryset: QuerySet, indexed: Indexed, words: list[str]) -> QuerySet:
+        return _every_word(queryset, words, indexed.columns)
 
     @classmethod
     def articles(cls, words: list[str]) -> QuerySet[Article]:

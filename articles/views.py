@@ -17,6 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from common.caching import public_page
+from common.limits import TooSlow, time_limit
 from common.paging import CURSORS, keyset_page
 from relations.selectors import development_relations
 
@@ -32,11 +33,9 @@ from .search import (
     SEARCH_KINDS,
     SEARCH_PREVIEW,
     SearchBusy,
-    SearchTimeout,
     clean_query,
     search_published,
     search_slot,
-    time_limit,
 )
 from .selectors import (
     article_cards_published,
@@ -222,7 +221,7 @@ def search(request):
         response = render(request, "articles/search.html", {"query": query, "problem": problem}, status=429)
         response["Retry-After"] = "2"
         return response
-    except SearchTimeout:
+    except TooSlow:
         problem = "This search took too long and was stopped: try fewer or rarer words."
         return render(request, "articles/search.html", {"query": query, "problem": problem}, status=503)
     tabs = [

@@ -26,13 +26,15 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from .caching import public_page
+from .limits import TooSlow, time_limit
 from .models import Tombstone
 
 # The kinds of record the API lists, as its tombstones name them.
 TOMBSTONE_KINDS = ["article", "claim", "source", "author", "topic", "actor", "relation", "development"]
 
 PAGE_SIZE, PAGE_SIZE_MAX = 20, 100
-UNKNOWN_PARAMETER = "unknown_parameter"  # the code of the error for a parameter an endpoint does not take
+# The codes of the errors for a parameter an endpoint does not take, and a list too slow to read.
+UNKNOWN_PARAMETER, TOO_SLOW = "unknown_parameter", "too_slow"
 PAGING = ("cursor", "page_size")
 # What an identifier in an address may be: anything else is no route, and the API's JSON 404.
 SLUG, UUID = "[-a-zA-Z0-9_]+", "[0-9a-fA-F-]{36}"
@@ -244,7 +246,7 @@ def _value(queryset, field: str, given):
     return value
 
 
-@extend_validation_errors([UNKNOWN_PARAMETER], actions=["list"])
+@extend_validation_errors([UNKNOWN_PARAMETER, TOO_SLOW], actions=["list"])
 @extend_validation_errors(["invalid"], field_name="cursor", actions=["list"])
 @extend_validation_errors(["invalid"], field_name="page_size", actions=["list"])
 class PublicListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -291,7 +293,12 @@ class PublicListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self.card_serializer_class if self.action == "list" else self.serializer_class
 
     def list(self, request, *args, **kwargs):
-        page = self.completed(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        try:
+            with time_limit():
+                page = self.completed(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        except TooSlow:
+            message = "This took too long to find: narrow it with other filters or rarer words."
+            raise ValidationError([ErrorDetail(message, TOO_SLOW)]) from None
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def completed(self, records: list) -> list:

@@ -21,6 +21,7 @@ from articles.search import (
     clean_query,
     search_published,
 )
+from common.limits import TooSlow, time_limit
 from tests.factories import (
     ActorFactory,
     ArticleAuthorFactory,
@@ -517,8 +518,8 @@ def test_a_query_running_past_the_time_limit_is_stopped():
         "SELECT count(*) FROM c"
     )
     with (
-        pytest.raises(search_module.SearchTimeout),
-        search_module.time_limit(0.05),
+        pytest.raises(TooSlow),
+        time_limit(0.05),
         connection.cursor() as cursor,
     ):
         cursor.execute(counting)
@@ -526,7 +527,7 @@ def test_a_query_running_past_the_time_limit_is_stopped():
 
 def test_a_search_that_times_out_says_so(client, monkeypatch):
     def too_slow(**kwargs):
-        raise search_module.SearchTimeout
+        raise TooSlow
 
     monkeypatch.setattr("articles.views.search_published", too_slow)
     response = search(client, "zeppelin")

@@ -17,6 +17,7 @@ from .models import (
     Claim,
     ClaimEvidence,
     ClaimLink,
+    Source,
     Topic,
     published_q,
 )
@@ -225,30 +226,32 @@ def sources_of_article(*, article: Article) -> Q:
     return Q(pk__in=cited) | Q(pk__in=ClaimEvidence.objects.filter(claim__article=article).values("source"))
 
 
-def articles_public_since(moment: datetime.datetime) -> Q:
-    return Q(published_at__gte=moment)
+def articles_public_since(moment: datetime.datetime) -> QuerySet[Article]:
+    return Article.objects.filter(published_at__gte=moment)
 
 
-def claims_public_since(moment: datetime.datetime) -> Q:
-    return Q(article__published_at__gte=moment)
+def claims_public_since(moment: datetime.datetime) -> QuerySet[Claim]:
+    return Claim.objects.filter(article__published_at__gte=moment)
 
 
-def _linked_to_articles_public_since(links: QuerySet, field: str, moment: datetime.datetime) -> Q:
+def _linked_to_articles_public_since(
+    model, links: QuerySet, field: str, moment: datetime.datetime
+) -> QuerySet:
     # Through the articles' publish-time index, never a scan of every linked row.
     recent = links.filter(published_q("article__"), article__published_at__gte=moment)
-    return Q(pk__in=recent.values(field))
+    return model.objects.filter(pk__in=recent.values(field))
 
 
-def sources_public_since(moment: datetime.datetime) -> Q:
-    return _linked_to_articles_public_since(Citation.objects, "source", moment)
+def sources_public_since(moment: datetime.datetime) -> QuerySet[Source]:
+    return _linked_to_articles_public_since(Source, Citation.objects, "source", moment)
 
 
-def authors_public_since(moment: datetime.datetime) -> Q:
-    return _linked_to_articles_public_since(ArticleAuthor.objects, "author", moment)
+def authors_public_since(moment: datetime.datetime) -> QuerySet[Author]:
+    return _linked_to_articles_public_since(Author, ArticleAuthor.objects, "author", moment)
 
 
-def topics_public_since(moment: datetime.datetime) -> Q:
-    return _linked_to_articles_public_since(Article.topics.through.objects, "topic", moment)
+def topics_public_since(moment: datetime.datetime) -> QuerySet[Topic]:
+    return _linked_to_articles_public_since(Topic, Article.topics.through.objects, "topic", moment)
 
 
 def with_bylines_and_topics(*, articles: list[Article]) -> list[Article]:

@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 import django_filters
 from django.core import signing
 from django.core.exceptions import ValidationError as ModelValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
@@ -100,11 +101,20 @@ class SyncFilterSet(django_filters.FilterSet):
         "last saved; what left public view since is at /api/v1/removals/. Use the time your previous sync "
         "started (the `Date` of its first answer), so nothing that changed during it is missed.",
     )
-    public_since: Callable[[datetime.datetime], Q] | None = None
+    public_since: Callable[[datetime.datetime], QuerySet] | None = None
 
     def changed_since(self, queryset, name, moment):
         made_public = type(self).public_since
-        return queryset.filter(Q(updated_at__gte=moment) | (made_public(moment) if made_public else Q()))
+        if made_public is None:
+            return queryset.filter(updated_at__gte=moment)
+        newly = made_public(moment)
+        # No row the sync returns was saved before the earliest of those made public: a bound that
+        # lets the database read the list's updated_at index from there, not from its start.
+        earliest = Subquery(newly.order_by("updated_at").values("updated_at")[:1])
+        return queryset.filter(
+            Q(updated_at__gte=Least(Value(moment), Coalesce(earliest, Value(moment))))
+            & (Q(updated_at__gte=moment) | Q(pk__in=newly.values("pk")))
+        )
 
 
 class KeysetPage(BasePagination):

@@ -273,7 +273,7 @@ class PublicListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def as_view(cls, actions=None, **initkwargs):
         # Every parameter reaches the view, which refuses the ones it does not know.
         view = super().as_view(actions, **initkwargs)
-        return public_page(view, query=None, representation=partial(_negotiated_format, cls))
+        return public_page(view, query=None, representation=partial(negotiated_format, cls))
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -364,12 +364,12 @@ class RemovalViewSet(PublicListViewSet):
     card_serializer_class = TombstoneSerializer
 
 
-def _negotiated_format(viewset, request) -> str:
-    """The format `viewset` will answer `request` in ("json"; "api", the browsable HTML, in
-    development); empty if none is acceptable, which is not stored."""
-    renderers = [renderer() for renderer in viewset.renderer_classes]
+def negotiated_format(view_class, request) -> str:
+    """The format `view_class` will answer `request` in ("json"; "api", the browsable HTML, in
+    development; the schema's YAML or JSON); empty if none is acceptable, which is not stored."""
+    renderers = [renderer() for renderer in view_class.renderer_classes]
     try:
-        renderer, _ = viewset.content_negotiation_class().select_renderer(Request(request), renderers)
+        renderer, _ = view_class.content_negotiation_class().select_renderer(Request(request), renderers)
     except NotAcceptable:
         return ""
     return renderer.format

@@ -1,12 +1,15 @@
 """The JSON API under /api/v1/: read-only resources, the OpenAPI schema and its docs."""
 
+from functools import partial
+
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from articles.api import ArticleViewSet, AuthorViewSet, ClaimViewSet, SourceViewSet, TopicViewSet
-from common.api import RemovalViewSet
+from common.api import RemovalViewSet, negotiated_format
 from common.api_errors import no_such_endpoint
+from common.caching import public_page
 from relations.api import ActorViewSet, DevelopmentViewSet, RelationViewSet
 
 app_name = "api"
@@ -33,7 +36,16 @@ for prefix, viewset, basename in [
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Made afresh it takes a few hundred milliseconds: kept like a public page.
+    path(
+        "schema/",
+        public_page(
+            SpectacularAPIView.as_view(),
+            query=("format", "lang"),
+            representation=partial(negotiated_format, SpectacularAPIView),
+        ),
+        name="schema",
+    ),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
     # Last: any other address under /api/v1/ gets the API's JSON 404.

@@ -411,3 +411,25 @@ def test_a_cursor_given_for_one_order_is_refused_for_another(api):
     )
 
     assert [error["attr"] for error in data["errors"]] == ["cursor"]
+
+
+def test_the_schema_is_kept_once_made_in_each_of_its_forms(api, settings, monkeypatch):
+    from drf_spectacular.generators import SchemaGenerator
+
+    settings.FOOTNOTE_PAGE_CACHE_SECONDS = 3600
+    made = []
+    generate = SchemaGenerator.get_schema
+    monkeypatch.setattr(
+        SchemaGenerator, "get_schema", lambda *args, **kwargs: made.append(1) or generate(*args, **kwargs)
+    )
+
+    yaml = api.get("/api/v1/schema/")
+    json_schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    again = [
+        api.get("/api/v1/schema/", HTTP_ACCEPT=accept)
+        for accept in ["application/vnd.oai.openapi+json", "*/*"]
+    ]
+
+    assert yaml.content.startswith(b"openapi:")
+    assert [answer.content for answer in again] == [json_schema.content, yaml.content]
+    assert len(made) == 2

@@ -147,6 +147,8 @@ def public_page(view=None, *, query: Iterable[str] | None = (), representation=N
         if response is None:
             form = representation(request) if representation else ""
             response = _cached(request, state, form, view, args, kwargs)
+        if response.status_code == 304:
+            patch_vary_headers(response, ("Accept-Encoding",))  # as the page it stands for says
         if response.status_code == 304 or _storable(response):
             response["ETag"] = etag
             response["Last-Modified"] = http_date(state.changed_at)

@@ -104,6 +104,7 @@ def test_a_conditional_request_for_an_unchanged_page_answers_304_without_renderi
     assert again.status_code == 304
     assert again.content == b""
     assert again["ETag"] == first["ETag"]
+    assert "Accept-Encoding" in again["Vary"]
     assert len(queries) == 0
 
 

@@ -12,7 +12,7 @@ help:
 	@echo "make run    serve the site with demo content at http://127.0.0.1:$(PORT) (development mode)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff over the code"
-	@echo "make bench  the article page cached and uncached beside hello-world (gunicorn); how pages and the API scale with notes and claims; imports, exports"
+	@echo "make bench  the article page cached and uncached beside hello-world, and the API's page of 100 beside a hand-written view (gunicorn); how pages and the API scale with notes and claims; imports, exports"
 	@echo "make bench-scale  100,000 generated articles on PostgreSQL, served by gunicorn: p50 and p95 per page"
 
 check-python:

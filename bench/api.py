@@ -23,16 +23,22 @@ PostgreSQL server, dropped afterwards.
 
 import argparse
 import cProfile
-import importlib.util
 import os
 import pstats
 import statistics
 import sys
 import tempfile
 from contextlib import ExitStack
-from pathlib import Path
 
-from serving import ROOT, free_port, gunicorn, manage, production_environment, scratch_postgres
+from serving import (
+    ROOT,
+    free_port,
+    gunicorn,
+    manage,
+    production_environment,
+    requests_per_second,
+    scratch_postgres,
+)
 
 API = "/api/v1/articles/?page_size=100"
 HAND_WRITTEN = "/bench/article-cards/"
@@ -40,14 +46,6 @@ HELLO = "/bench/hello/"
 WORKERS = ("--workers", "2", "--worker-class", "sync")
 GOAL = 0.5  # the API's requests per second over the hand-written view's
 PROFILED_REQUESTS = 200
-
-
-def _site_benchmark():
-    # bench/site.py measures requests per second; `import site` would find the standard library's module.
-    spec = importlib.util.spec_from_file_location("bench_site", Path(__file__).with_name("site.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def main() -> None:
@@ -88,7 +86,6 @@ def _options():
 
 
 def _measure(port: int, options, database: str) -> None:
-    requests_per_second = _site_benchmark()._requests_per_second
     addresses = {"hello world": HELLO, "API list": API, "hand-written list": HAND_WRITTEN}
     for path in addresses.values():  # warm the workers
         requests_per_second(port, path, seconds=1, clients=options.clients)

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -85,3 +86,39 @@ def _wait_for(port: int, server: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not answer on port {port}")
+
+
+def requests_per_second(port: int, path: str, seconds: float, clients: int) -> float:
+    """`clients` threads asking for `path` again and again for `seconds`, each on a new connection as
+    gunicorn's sync workers close every one; the answers must be 200."""
+    # The port in Host keeps each server's pages apart in a cache they share (Redis).
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
+    ).encode()
+    done, failures = [0] * clients, []
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    def client(n: int) -> None:
+        try:
+            while time.perf_counter() < deadline:
+                with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+                    connection.sendall(request)
+                    first = connection.recv(65536)
+                    while connection.recv(65536):
+                        pass
+                status = first.split(b"\r\n", 1)[0].decode()
+                if not status.startswith("HTTP/1.1 200 "):
+                    raise RuntimeError(f"{path} answered {status!r}")
+                done[n] += 1
+        except Exception as error:  # noqa: BLE001  (raised again in the main thread)
+            failures.append(error)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return sum(done) / (time.perf_counter() - started)

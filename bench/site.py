@@ -16,14 +16,11 @@ the page cache is each worker's memory.
 
 import argparse
 import os
-import socket
 import statistics
 import tempfile
-import threading
-import time
 from contextlib import ExitStack
 
-from serving import free_port, gunicorn, manage, production_environment, scratch_postgres
+from serving import free_port, gunicorn, manage, production_environment, requests_per_second, scratch_postgres
 
 ARTICLE = "/articles/central-asia-a-year-into-russias-war/"
 HELLO = "/bench/hello/"
@@ -55,11 +52,11 @@ def main() -> None:
             "uncached article page": (uncached, ARTICLE),
         }
         for port, path in pages.values():  # warm the workers, their templates and the page cache
-            _requests_per_second(port, path, seconds=1, clients=options.clients)
+            requests_per_second(port, path, seconds=1, clients=options.clients)
         rounds = {name: [] for name in pages}
         for _ in range(options.rounds):
             for name, (port, path) in pages.items():
-                rounds[name].append(_requests_per_second(port, path, options.seconds, options.clients))
+                rounds[name].append(requests_per_second(port, path, options.seconds, options.clients))
         medians = {name: statistics.median(rates) for name, rates in rounds.items()}
         _print_table(medians, options, database.split(":", 1)[0])
 
@@ -72,42 +69,6 @@ def _options():
     )
     parser.add_argument("--clients", type=int, default=4, help="requests in flight at once")
     return parser.parse_args()
-
-
-def _requests_per_second(port: int, path: str, seconds: float, clients: int) -> float:
-    """`clients` threads asking for `path` again and again for `seconds`, each on a new connection as
-    gunicorn's sync workers close every one; the answers must be 200."""
-    # The port in Host keeps each server's pages apart in a cache they share (Redis).
-    request = (
-        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
-    ).encode()
-    done, failures = [0] * clients, []
-    started = time.perf_counter()
-    deadline = started + seconds
-
-    def client(n: int) -> None:
-        try:
-            while time.perf_counter() < deadline:
-                with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
-                    connection.sendall(request)
-                    first = connection.recv(65536)
-                    while connection.recv(65536):
-                        pass
-                status = first.split(b"\r\n", 1)[0].decode()
-                if not status.startswith("HTTP/1.1 200 "):
-                    raise RuntimeError(f"{path} answered {status!r}")
-                done[n] += 1
-        except Exception as error:  # noqa: BLE001  (raised again in the main thread)
-            failures.append(error)
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise failures[0]
-    return sum(done) / (time.perf_counter() - started)
 
 
 def _print_table(rates: dict[str, float], options, database: str) -> None:

@@ -25,7 +25,6 @@ import argparse
 import cProfile
 import os
 import pstats
-import statistics
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -35,9 +34,9 @@ from serving import (
     free_port,
     gunicorn,
     manage,
+    medians_in_rounds,
     production_environment,
-    requests_per_second,
-    scratch_postgres,
+    scratch_database,
 )
 
 API = "/api/v1/articles/?page_size=100"
@@ -51,11 +50,7 @@ PROFILED_REQUESTS = 200
 def main() -> None:
     options = _options()
     with tempfile.TemporaryDirectory(prefix="footnote-bench-api-") as scratch, ExitStack() as stack:
-        postgres = os.environ.get("DATABASE_URL", "")
-        if postgres.startswith("postgres"):
-            database = stack.enter_context(scratch_postgres(postgres, "footnote_bench_api"))
-        else:
-            database = f"sqlite:///{scratch}/api.sqlite3"
+        database = scratch_database(stack, scratch, "footnote_bench_api")
         env = production_environment(
             DJANGO_SETTINGS_MODULE="bench.settings",
             DATABASE_URL=database,
@@ -87,13 +82,8 @@ def _options():
 
 def _measure(port: int, options, database: str) -> None:
     addresses = {"hello world": HELLO, "API list": API, "hand-written list": HAND_WRITTEN}
-    for path in addresses.values():  # warm the workers
-        requests_per_second(port, path, seconds=1, clients=options.clients)
-    rounds = {name: [] for name in addresses}
-    for _ in range(options.rounds):
-        for name, path in addresses.items():
-            rounds[name].append(requests_per_second(port, path, options.seconds, options.clients))
-    rates = {name: statistics.median(rates) for name, rates in rounds.items()}
+    pages = {name: (port, path) for name, path in addresses.items()}
+    rates = medians_in_rounds(pages, rounds=options.rounds, seconds=options.seconds, clients=options.clients)
     print(
         f"gunicorn, 2 sync workers, page cache off, {options.clients} clients, {os.cpu_count()} CPUs, "
         f"median of {options.rounds} rounds of {options.seconds:g} s, {database}, "

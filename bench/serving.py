@@ -4,6 +4,7 @@ import contextlib
 import http.client
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -122,3 +123,24 @@ def requests_per_second(port: int, path: str, seconds: float, clients: int) -> f
     if failures:
         raise failures[0]
     return sum(done) / (time.perf_counter() - started)
+
+
+def scratch_database(stack: contextlib.ExitStack, scratch: str, name: str) -> str:
+    """A database for one benchmark: a scratch PostgreSQL database when DATABASE_URL names a server
+    (dropped when `stack` closes), else a SQLite file in `scratch`."""
+    postgres = os.environ.get("DATABASE_URL", "")
+    if postgres.startswith("postgres"):
+        return stack.enter_context(scratch_postgres(postgres, name))
+    return f"sqlite:///{scratch}/{name}.sqlite3"
+
+
+def medians_in_rounds(pages: dict[str, tuple[int, str]], *, rounds: int, seconds: float, clients: int):
+    """Requests per second of each page (name: (port, path)), measured in turn round after round
+    so that whatever else the machine does falls on all of them alike; the median of each."""
+    for port, path in pages.values():  # warm the workers, their templates and any cache
+        requests_per_second(port, path, seconds=1, clients=clients)
+    measured = {name: [] for name in pages}
+    for _ in range(rounds):
+        for name, (port, path) in pages.items():
+            measured[name].append(requests_per_second(port, path, seconds, clients))
+    return {name: statistics.median(rates) for name, rates in measured.items()}

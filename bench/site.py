@@ -16,11 +16,10 @@ the page cache is each worker's memory.
 
 import argparse
 import os
-import statistics
 import tempfile
 from contextlib import ExitStack
 
-from serving import free_port, gunicorn, manage, production_environment, requests_per_second, scratch_postgres
+from serving import free_port, gunicorn, manage, medians_in_rounds, production_environment, scratch_database
 
 ARTICLE = "/articles/central-asia-a-year-into-russias-war/"
 HELLO = "/bench/hello/"
@@ -31,11 +30,7 @@ GOALS = {"cached article page": 0.6, "uncached article page": 0.15}
 def main() -> None:
     options = _options()
     with tempfile.TemporaryDirectory(prefix="footnote-bench-site-") as scratch, ExitStack() as servers:
-        postgres = os.environ.get("DATABASE_URL", "")
-        if postgres.startswith("postgres"):
-            database = servers.enter_context(scratch_postgres(postgres, "footnote_bench_site"))
-        else:
-            database = f"sqlite:///{scratch}/demo.sqlite3"
+        database = scratch_database(servers, scratch, "footnote_bench_site")
         env = production_environment(
             DJANGO_SETTINGS_MODULE="bench.settings",
             DATABASE_URL=database,
@@ -51,13 +46,9 @@ def main() -> None:
             "cached article page": (cached, ARTICLE),
             "uncached article page": (uncached, ARTICLE),
         }
-        for port, path in pages.values():  # warm the workers, their templates and the page cache
-            requests_per_second(port, path, seconds=1, clients=options.clients)
-        rounds = {name: [] for name in pages}
-        for _ in range(options.rounds):
-            for name, (port, path) in pages.items():
-                rounds[name].append(requests_per_second(port, path, options.seconds, options.clients))
-        medians = {name: statistics.median(rates) for name, rates in rounds.items()}
+        medians = medians_in_rounds(
+            pages, rounds=options.rounds, seconds=options.seconds, clients=options.clients
+        )
         _print_table(medians, options, database.split(":", 1)[0])
 
 

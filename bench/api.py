@@ -21,7 +21,6 @@ The database is SQLite, or with DATABASE_URL set (postgres://...) a scratch data
 PostgreSQL server, dropped afterwards.
 """
 
-import argparse
 import cProfile
 import os
 import pstats
@@ -34,6 +33,7 @@ from serving import (
     free_port,
     gunicorn,
     manage,
+    measuring_options,
     medians_in_rounds,
     production_environment,
     scratch_database,
@@ -69,12 +69,7 @@ def main() -> None:
 
 
 def _options():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument(
-        "--seconds", type=float, default=3, help="length of one address's measurement in a round"
-    )
-    parser.add_argument("--clients", type=int, default=4, help="requests in flight at once")
+    parser = measuring_options(__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=200, help="published articles generated")
     parser.add_argument("--profile", action="store_true", help="profile the API's list in-process instead")
     return parser.parse_args()

@@ -1,5 +1,6 @@
 """The site served as deployed, for the benchmarks that time it over HTTP: gunicorn, production settings."""
 
+import argparse
 import contextlib
 import http.client
 import os
@@ -144,3 +145,12 @@ def medians_in_rounds(pages: dict[str, tuple[int, str]], *, rounds: int, seconds
         for name, (port, path) in pages.items():
             measured[name].append(requests_per_second(port, path, seconds, clients))
     return {name: statistics.median(rates) for name, rates in measured.items()}
+
+
+def measuring_options(description: str) -> argparse.ArgumentParser:
+    """The options every serving benchmark takes: how many rounds, how long, how many clients."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=3, help="length of one measurement in a round")
+    parser.add_argument("--clients", type=int, default=4, help="requests in flight at once")
+    return parser

@@ -14,12 +14,19 @@ PostgreSQL server, dropped afterwards. Set REDIS_URL to cache in Redis as in pro
 the page cache is each worker's memory.
 """
 
-import argparse
 import os
 import tempfile
 from contextlib import ExitStack
 
-from serving import free_port, gunicorn, manage, medians_in_rounds, production_environment, scratch_database
+from serving import (
+    free_port,
+    gunicorn,
+    manage,
+    measuring_options,
+    medians_in_rounds,
+    production_environment,
+    scratch_database,
+)
 
 ARTICLE = "/articles/central-asia-a-year-into-russias-war/"
 HELLO = "/bench/hello/"
@@ -53,12 +60,7 @@ def main() -> None:
 
 
 def _options():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument(
-        "--seconds", type=float, default=3, help="length of one page's measurement in a round"
-    )
-    parser.add_argument("--clients", type=int, default=4, help="requests in flight at once")
+    parser = measuring_options(__doc__.splitlines()[0])
     return parser.parse_args()
 
 

@@ -12,6 +12,7 @@ from .models import Actor, Development, Relation
 from .selectors import (
     development_cards_for_api,
     development_detail_for_api,
+    development_relations,
     relation_state_published,
     relations_for_api,
 )
@@ -87,9 +88,12 @@ class RelationViewSet(PublicViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         relation = self.get_object()
+        state = relation_state_published(relation=relation)
+        for entry in state.timeline:
+            entry.development.timelines = [relation]
         context = {
             **self.get_serializer_context(),
-            "states": {relation.pk: relation_state_published(relation=relation)},
+            "states": {relation.pk: state},
         }
         return Response(RelationSerializer(relation, context=context).data)
 
@@ -106,3 +110,8 @@ class DevelopmentViewSet(PublicViewSet):
 
     def get_queryset(self):
         return development_cards_for_api() if self.action == "list" else development_detail_for_api()
+
+    def completed(self, developments: list[Development]) -> list[Development]:
+        for development, relations in development_relations(developments=developments):
+            development.timelines = relations
+        return developments

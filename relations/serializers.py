@@ -8,7 +8,7 @@ from rest_framework import serializers
 from common.serializers import PublicLinks, ReadOnlyModelSerializer, address
 
 from .models import Actor, Development, Relation
-from .state import RelationState, development_confirmed
+from .state import RelationState, development_anchor, development_confirmed
 
 UPDATED_HELP = {"help_text": "When the record last changed: what `updated_since` compares."}
 
@@ -58,6 +58,10 @@ class DevelopmentCardSerializer(ReadOnlyModelSerializer):
     """A development: something that happened between actors, dated, with its dimension and tone,
     and how much public evidence it has."""
 
+    url = serializers.SerializerMethodField(
+        help_text="Its place on the timeline of a relation between two of its participants; null when no "
+        "relation between them is followed."
+    )
     api_url = serializers.SerializerMethodField(help_text="This development in the API.")
     participants = ActorSerializer(many=True, read_only=True, help_text="The actors taking part.")
     claim_count = serializers.IntegerField(read_only=True, help_text="How many public claims evidence it.")
@@ -79,6 +83,7 @@ class DevelopmentCardSerializer(ReadOnlyModelSerializer):
             "participants",
             "claim_count",
             "confirmed",
+            "url",
             "api_url",
             "updated_at",
         ]
@@ -93,6 +98,14 @@ class DevelopmentCardSerializer(ReadOnlyModelSerializer):
             "description": {"help_text": "More on what happened."},
             "updated_at": UPDATED_HELP,
         }
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_url(self, development: Development) -> str | None:
+        # The relations showing it, as the view found them (`development_relations`).
+        if not development.timelines:
+            return None
+        page = address(self.context, "relations:relation-detail", "slug", development.timelines[0].slug)
+        return f"{page}#{development_anchor(development)}"
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_api_url(self, development: Development) -> str:

@@ -90,8 +90,7 @@ def test_each_item_leads_to_its_public_page_and_to_itself_in_the_api(api, endpoi
 
     whole = get_json(api, item["api_url"])
     assert {key: whole[key] for key in item if key in whole} == item
-    if endpoint != "developments":  # shown on their relations' pages, which have no page of their own
-        assert client.get(item["url"]).status_code == 200
+    assert client.get(item["url"]).status_code == 200
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

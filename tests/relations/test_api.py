@@ -92,3 +92,22 @@ def test_a_development_in_the_list_counts_its_public_claims_without_listing_them
     [item] = api.get("/api/v1/developments/").json()["results"]
 
     assert (item["claim_count"], item["confirmed"], "claims" in item) == (2, True, False)
+
+
+def test_a_development_leads_to_its_place_on_a_relations_timeline_or_nowhere(api, client):
+    from bs4 import BeautifulSoup
+
+    a, b, c = ActorFactory(), ActorFactory(), ActorFactory()
+    relation = RelationFactory(actor_a=a, actor_b=b)
+    followed = DevelopmentFactory(participants=[a, b], slug="followed")
+    DevelopmentFactory(participants=[b, c], slug="unfollowed")
+
+    listed = {item["slug"]: item["url"] for item in api.get("/api/v1/developments/").json()["results"]}
+    on_timeline = api.get(f"/api/v1/relations/{relation.slug}/").json()["developments"][0]["url"]
+
+    page, anchor = listed["followed"].split("#")
+    assert listed["unfollowed"] is None
+    assert (
+        on_timeline == listed["followed"] == api.get(f"/api/v1/developments/{followed.slug}/").json()["url"]
+    )
+    assert BeautifulSoup(client.get(page).content, "html.parser").find(id=anchor) is not None

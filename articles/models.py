@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from common.addresses import path_for
 from common.models import SlugManager, updated_at_field
 
 from . import quantities
@@ -54,7 +54,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:author-detail", kwargs={"slug": self.slug})
+        return path_for("articles:author-detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -84,7 +84,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:topic-detail", kwargs={"slug": self.slug})
+        return path_for("articles:topic-detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -195,7 +195,7 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("articles:article-detail", kwargs={"slug": self.slug})
+        return path_for("articles:article-detail", slug=self.slug)
 
     @property
     def is_scheduled(self) -> bool:
@@ -494,7 +494,7 @@ class Source(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:source-detail", kwargs={"pk": self.pk})
+        return path_for("articles:source-detail", pk=self.pk)
 
     @property
     def grade(self) -> str:
@@ -738,7 +738,7 @@ class Claim(models.Model):
         return self.statement if len(self.statement) <= 80 else self.statement[:79] + "…"
 
     def get_absolute_url(self):
-        return reverse("articles:claim-detail", kwargs={"pk": self.pk})
+        return path_for("articles:claim-detail", pk=self.pk)
 
     def natural_key(self):
         return (str(self.uid),)

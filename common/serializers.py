@@ -1,38 +1,19 @@
 """What the JSON API's serializers share: read-only model serializers, and the two addresses every
-record carries, written from a template per view rather than by `reverse()` for each of a hundred
-records on a page."""
+record carries (`common/addresses.py`)."""
 
-from functools import cache
-
-from django.urls import NoReverseMatch, get_script_prefix, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-# Values that some URL converter of ours takes (slug, int, UUID), to find where the value goes.
-_MARKERS = ("marker", "0", "00000000-0000-4000-8000-000000000000")
-
-
-@cache
-def _address_template(view_name: str, kwarg: str, script_prefix: str) -> tuple[str, str]:
-    """The path of `view_name` before and after its `kwarg`."""
-    for marker in _MARKERS:
-        try:
-            path = reverse(view_name, kwargs={kwarg: marker})
-        except NoReverseMatch:
-            continue
-        before, _, after = path.rpartition(marker)
-        return before, after
-    raise NoReverseMatch(f"No marker fits {view_name}'s {kwarg}.")
+from .addresses import path_for
 
 
 def address(context: dict, view_name: str, kwarg: str, value) -> str:
     """The absolute address of `view_name` for `kwarg=value` (a slug, id or key: nothing to quote)."""
-    before, after = _address_template(view_name, kwarg, get_script_prefix())
     if "origin" not in context:
         request = context.get("request")
         context["origin"] = request.build_absolute_uri("/")[:-1] if request is not None else ""
-    return f"{context['origin']}{before}{value}{after}"
+    return context["origin"] + path_for(view_name, **{kwarg: value})
 
 
 class OptionalURLField(serializers.URLField):

@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
+from common.addresses import path_for
 from common.models import SlugManager, updated_at_field
 
 
@@ -64,7 +64,7 @@ class Actor(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("relations:actor-detail", kwargs={"slug": self.slug})
+        return path_for("relations:actor-detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -173,7 +173,7 @@ class Relation(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("relations:relation-detail", kwargs={"slug": self.slug})
+        return path_for("relations:relation-detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)

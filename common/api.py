@@ -29,6 +29,7 @@ from rest_framework.utils.urls import replace_query_param
 from .caching import public_page
 from .limits import TooSlow, time_limit
 from .models import Tombstone
+from .paging import beyond
 
 # The kinds of record the API lists, as its tombstones name them.
 TOMBSTONE_KINDS = ["article", "claim", "source", "author", "topic", "actor", "relation", "development"]
@@ -136,7 +137,7 @@ class KeysetPage(BasePagination):
         order = [_reversed(field) for field in self.ordering] if backwards else list(self.ordering)
         rows = queryset.order_by(*order)
         if position is not None:
-            rows = rows.filter(_beyond(order, position))
+            rows = rows.filter(beyond(order, position))
         rows = list(rows[: size + 1])
         more, rows = len(rows) > size, rows[:size]
         if backwards:
@@ -230,18 +231,6 @@ class KeysetPage(BasePagination):
 
 def _reversed(field: str) -> str:
     return field[1:] if field.startswith("-") else f"-{field}"
-
-
-def _beyond(order: list[str], position: list) -> Q:
-    """Rows after `position` in `order` (a field, and the id last). The first condition alone
-    bounds the range the database reads through the field's index; the rest settle ties."""
-    (*leading, last), (*values, final) = order, position
-    after = Q(**{f"{last.lstrip('-')}__{'lt' if last.startswith('-') else 'gt'}": final})
-    if not leading:
-        return after
-    field, value = leading[0], values[0]
-    name, op = field.lstrip("-"), "lt" if field.startswith("-") else "gt"
-    return Q(**{f"{name}__{op}e": value}) & (Q(**{f"{name}__{op}": value}) | (Q(**{name: value}) & after))
 
 
 def _portable(value):

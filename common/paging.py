@@ -55,8 +55,7 @@ def keyset_page(
     older, newer = request.GET.get("older"), request.GET.get("newer")
     if newer:
         moment, pk = decode_cursor(newer)
-        # The first condition alone bounds the index range; the second settles equal times.
-        after = Q(**{f"{field}__gte": moment}) & (Q(**{f"{field}__gt": moment}) | Q(pk__gt=pk))
+        after = beyond([field, "pk"], [moment, pk])
         rows = list(queryset.filter(after).order_by(field, "pk")[: per_page + 1])
         more_newer, rows = len(rows) > per_page, rows[:per_page][::-1]
         return KeysetPage(
@@ -64,7 +63,7 @@ def keyset_page(
         )
     if older:
         moment, pk = decode_cursor(older)
-        queryset = queryset.filter(older_than(field, moment, pk))
+        queryset = queryset.filter(beyond([f"-{field}", "-pk"], [moment, pk]))
     rows = list(queryset[: per_page + 1])
     more_older, rows = len(rows) > per_page, rows[:per_page]
     return KeysetPage(
@@ -74,10 +73,17 @@ def keyset_page(
     )
 
 
-def older_than(field: str, moment: datetime.datetime, pk: int) -> Q:
-    """Rows after (`moment`, `pk`) in newest-first order. The first condition alone bounds the
-    index range the database reads; the second settles rows of the same time."""
-    return Q(**{f"{field}__lte": moment}) & (Q(**{f"{field}__lt": moment}) | Q(pk__lt=pk))
+def beyond(order: list[str], position: list) -> Q:
+    """Rows after `position` in `order`: a field and the id last, or the id alone, each maybe
+    descending ("-published_at"). The first condition alone bounds the range the database reads
+    through the field's index; the rest settle ties."""
+    (*leading, last), (*values, final) = order, position
+    after = Q(**{f"{last.lstrip('-')}__{'lt' if last.startswith('-') else 'gt'}": final})
+    if not leading:
+        return after
+    field, value = leading[0], values[0]
+    name, op = field.lstrip("-"), "lt" if field.startswith("-") else "gt"
+    return Q(**{f"{name}__{op}e": value}) & (Q(**{f"{name}__{op}": value}) | (Q(**{name: value}) & after))
 
 
 def _cursor(row, field: str) -> str:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from articles.models import Article, Citation, Claim, ClaimEvidence, Source
 from articles.search import search_published
 from articles.selectors import article_cards_published
-from common.paging import older_than
+from common.paging import beyond
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ LONG_AGO = timezone.now() - datetime.timedelta(days=3000)
 QUERIES = {
     "article list": lambda: article_cards_published()[:20],
     "a deep page of the list": lambda: article_cards_published().filter(
-        older_than("published_at", LONG_AGO, 1000)
+        beyond(["-published_at", "-pk"], [LONG_AGO, 1000])
     )[:20],
     "an article by its address": lambda: Article.objects.published().filter(slug="trade"),
     **{

@@ -10,6 +10,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape, unescape
 from itertools import islice
 
@@ -121,18 +122,43 @@ def mark_claims(body: str, claims: Iterable) -> str:
     between repeats; a claim whose words are gone, or that overlaps one marked earlier in the text,
     is left unmarked. Note numbers are not part of the text, as in the anchoring above.
     """
+    marks = tuple(_Mark.of(claim) for claim in claims if claim.quote and not claim.orphaned)
+    return _marked(body, marks)
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """All that marking reads of a claim, so that a body marked once is reused until any of it, or
+    the body, changes: finding quotes in a long article is most of the time an article page takes."""
+
+    pk: int
+    quote: str
+    quote_prefix: str
+    quote_suffix: str
+    status: str
+    label: str
+    url: str
+
+    @classmethod
+    def of(cls, claim) -> "_Mark":
+        label = f"Claim, {claim.get_status_display().lower()}: {claim.statement}"
+        fields = (claim.quote, claim.quote_prefix, claim.quote_suffix, claim.status)
+        return cls(claim.pk, *fields, label, claim.get_absolute_url())
+
+
+@lru_cache(maxsize=64)  # a few megabytes: bodies are tens of kilobytes
+def _marked(body: str, marks: tuple[_Mark, ...]) -> str:
     tokens = _TOKEN.findall(body)
     runs, text = _text_runs(tokens)
     folded, starts = fold(text), [run.start for run in runs]
     found = []
-    for claim in claims:
-        if claim.quote and not claim.orphaned:
-            span = _best_match(folded, claim.quote, claim.quote_prefix, claim.quote_suffix)
-            if span is not None:
-                found.append((*span, claim))
+    for mark in marks:
+        span = _best_match(folded, mark.quote, mark.quote_prefix, mark.quote_suffix)
+        if span is not None:
+            found.append((*span, mark))
     inserts: list[tuple[int, int, str]] = []  # (token, offset in it, HTML to insert there)
     reached = 0
-    for start, end, claim in sorted(found, key=lambda item: (item[0], -item[1])):
+    for start, end, mark in sorted(found, key=lambda item: (item[0], -item[1])):
         if start < reached:
             continue
         reached, last = end, None
@@ -141,16 +167,16 @@ def mark_claims(body: str, claims: Iterable) -> str:
                 break
             first, stop = max(start, run.start), min(end, run.end)
             if first < stop and text[first:stop].strip():
-                inserts.append((run.token, run.raw_at[first - run.start], _mark_open(claim)))
+                inserts.append((run.token, run.raw_at[first - run.start], _mark_open(mark)))
                 inserts.append((run.token, run.raw_at[stop - run.start], "</span>"))
                 last = (run, stop)
         if last is not None:
             run, stop = last
             if stop == run.end:
                 token = _after_closing_notes(tokens, run.token)
-                inserts.append((token, len(tokens[token]), _sign(claim)))
+                inserts.append((token, len(tokens[token]), _sign(mark)))
             else:
-                inserts.append((run.token, run.raw_at[stop - run.start], _sign(claim)))
+                inserts.append((run.token, run.raw_at[stop - run.start], _sign(mark)))
     return _with_inserts(tokens, inserts)
 
 
@@ -212,13 +238,12 @@ def _with_inserts(tokens: list[str], inserts: list[tuple[int, int, str]]) -> str
     return "".join(out)
 
 
-def _mark_open(claim) -> str:
-    return f'<span class="claim-mark" data-claim="{claim.pk}">'
+def _mark_open(mark: _Mark) -> str:
+    return f'<span class="claim-mark" data-claim="{mark.pk}">'
 
 
-def _sign(claim) -> str:
-    label = escape(f"Claim, {claim.get_status_display().lower()}: {claim.statement}")
+def _sign(mark: _Mark) -> str:
     return (
-        f'<a class="claim-ref claim-ref--{escape(claim.status)}" id="claim-ref-{claim.pk}" '
-        f'href="{escape(claim.get_absolute_url())}" data-claim="{claim.pk}" aria-label="{label}"></a>'
+        f'<a class="claim-ref claim-ref--{escape(mark.status)}" id="claim-ref-{mark.pk}" '
+        f'href="{escape(mark.url)}" data-claim="{mark.pk}" aria-label="{escape(mark.label)}"></a>'
     )

@@ -35,24 +35,39 @@ def claims_with_evidence() -> QuerySet[Claim]:
     )
 
 
+def _bylines() -> Prefetch:
+    return Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
+
+
 def _with_list_content(articles: QuerySet[Article]) -> QuerySet[Article]:
-    bylines = Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
     return (
-        articles.prefetch_related(bylines, "topics").defer("search_document").order_by("-published_at", "-id")
+        articles.prefetch_related(_bylines(), "topics")
+        .defer("search_document")
+        .order_by("-published_at", "-id")
     )
 
 
-def _with_notes_and_claims(articles: QuerySet[Article]) -> QuerySet[Article]:
+def _with_notes_and_claims(articles: QuerySet[Article], claims: QuerySet[Claim]) -> QuerySet[Article]:
     return articles.prefetch_related(
         Prefetch("citations", queryset=Citation.objects.select_related("source")),
-        Prefetch("claims", queryset=claims_with_evidence()),
+        Prefetch("claims", queryset=claims),
         Prefetch("actors", queryset=Actor.objects.order_by("name")),
         "corrections",
     )
 
 
+def claims_in_text() -> QuerySet[Claim]:
+    """What an article page and feed show of their claims: what marks each in the text, its statement
+    and status, and its evidence as a number of sources per stance (`supports_count`, ...)."""
+    counts = {
+        f"{stance}_count": Count("evidence", filter=Q(evidence__stance=stance))
+        for stance in ClaimEvidence.Stance.values
+    }
+    return Claim.objects.defer("search_document").annotate(**counts)
+
+
 def _with_page_content(articles: QuerySet[Article]) -> QuerySet[Article]:
-    return _with_notes_and_claims(_with_list_content(articles))
+    return _with_notes_and_claims(_with_list_content(articles), claims_in_text())
 
 
 def article_list_published() -> QuerySet[Article]:
@@ -180,8 +195,7 @@ RELATED_ARTICLES = 4
 
 def related_articles_published(*, article: Article) -> QuerySet[Article]:
     """Up to four other public articles sharing topics or actors with `article`: the most shared
-    first, then the newest. One query for the articles, whatever the size of the archive, and the
-    fixed prefetches of a card."""
+    first, then the newest, with their bylines. Two queries, whatever the size of the archive."""
     topics = Article.topics.through.objects.filter(article=article).values("topic")
     actors = Article.actors.through.objects.filter(article=article).values("actor")
 
@@ -190,7 +204,9 @@ def related_articles_published(*, article: Article) -> QuerySet[Article]:
         return Coalesce(Subquery(rows.values("article").annotate(n=Count("*")).values("n")), 0)
 
     return (
-        article_cards_published()
+        Article.objects.published()
+        .defer(*ARTICLE_TEXT_FIELDS)
+        .prefetch_related(_bylines())
         .exclude(pk=article.pk)
         .annotate(
             overlap=shared(Article.topics.through, "topic", topics)
@@ -212,7 +228,9 @@ def article_cards_for_api() -> QuerySet[Article]:
 
 def article_detail_for_api() -> QuerySet[Article]:
     """Public articles whole; `with_bylines_and_topics` completes one."""
-    return _with_notes_and_claims(Article.objects.published().defer("search_document"))
+    return _with_notes_and_claims(
+        Article.objects.published().defer("search_document"), claims_with_evidence()
+    )
 
 
 def claim_cards_for_api() -> QuerySet[Claim]:

@@ -90,3 +90,24 @@ def figure(claim):
         if bounds:
             main = format_html('{} <span class="quantity__bounds">(range {})</span>', main, bounds)
     return format_html("{}{}", main, _when(claim))
+
+
+# How a count of sources of each stance reads after "1 source" or "2 sources"; in this order.
+STANCE_VERBS = {
+    "supports": ("supports", "support"),
+    "contradicts": ("contradicts", "contradict"),
+    "context": ("gives context", "give context"),
+}
+
+
+@register.filter
+def evidence_summary(claim) -> str:
+    """A claim's evidence in one line, from the counts `claims_in_text` gives: "3 sources support,
+    1 contradicts."."""
+    parts = []
+    for stance, (one, many) in STANCE_VERBS.items():
+        count = getattr(claim, f"{stance}_count")
+        if count:
+            noun = "" if parts else (" source" if count == 1 else " sources")
+            parts.append(f"{count}{noun} {one if count == 1 else many}")
+    return (", ".join(parts) or "No evidence recorded yet") + "."

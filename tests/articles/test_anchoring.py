@@ -138,3 +138,19 @@ def test_each_claim_has_its_status_on_its_sign():
     sign = _signs(html)[0]
     assert "claim-ref--disputed" in sign["class"]
     assert sign["aria-label"].startswith("Claim, disputed:")
+
+
+def test_a_body_marked_before_is_marked_afresh_when_anything_a_mark_shows_changes():
+    """Marked bodies are reused (`_marked` is memoised): the same claim with another status,
+    statement or quote must not get the marking kept from before."""
+    before = _signs(mark_claims(BODY, [_claim(1, "Trade rose")]))[0]
+    changes = {
+        "status": {"status": Claim.Status.DISPUTED},
+        "statement": {"statement": "Trade rose by a third."},
+    }
+    for name, fields in changes.items():
+        after = _signs(mark_claims(BODY, [_claim(1, "Trade rose", **fields)]))[0]
+        assert after != before, name
+    assert _marks(mark_claims(BODY, [_claim(1, "Later, trade rose again")])) == [
+        ("1", "Later, trade rose again")
+    ]

@@ -1,6 +1,8 @@
-"""The site's addresses plus /bench/hello/, the least a request through the same middleware can cost."""
+"""The site's addresses plus /bench/hello/, the least a request through the same middleware can cost,
+and /bench/layout/, the least a page in the site's layout can."""
 
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import include, path, reverse
 
 from articles.models import Article, ArticleAuthor
@@ -8,6 +10,11 @@ from articles.models import Article, ArticleAuthor
 
 def hello(request):
     return HttpResponse("Hello, world.", content_type="text/plain")
+
+
+def layout(request):
+    """The site's layout (base.html) with nothing in it: the least a page of the site can cost."""
+    return render(request, "base.html")
 
 
 CARD = ("title", "slug", "dek", "kind", "published_at", "first_published_at", "updated_at", "summary")
@@ -40,6 +47,7 @@ def article_cards(request):
 
 urlpatterns = [
     path("bench/hello/", hello),
+    path("bench/layout/", layout),
     path("bench/article-cards/", article_cards),
     path("", include("config.urls")),
 ]

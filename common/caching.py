@@ -7,7 +7,8 @@ afresh; pages stored under an old number are never read again and expire. The ge
 on by itself when the next scheduled article's publish time arrives, with nobody saving anything.
 
 The generation is the pages' ETag and the time it moved their Last-Modified: a reader's browser or a
-proxy that sends them back gets 304 Not Modified without the page being read from the cache at all.
+proxy that sends them back gets 304 Not Modified, from the cache without rendering, for an address
+that is a page; one that is not (a 404, a 410) answers as such whatever the request's validators.
 """
 
 import datetime
@@ -141,20 +142,21 @@ def public_page(view=None, *, query: Iterable[str] | None = (), representation=N
             return view(request, *args, **kwargs)
         _keep_only(request, names)
         state = public_state()
+        form = representation(request) if representation else ""
+        response = _cached(request, state, form, view, args, kwargs)
+        if not _storable(response):
+            return response
         # Weak: the page compressed and plain are the same page to a reader.
-        etag = f'W/"{state.generation}"'
-        response = get_conditional_response(request, etag=etag, last_modified=int(state.changed_at))
-        if response is None:
-            form = representation(request) if representation else ""
-            response = _cached(request, state, form, view, args, kwargs)
-        if response.status_code == 304:
-            patch_vary_headers(response, ("Accept-Encoding",))  # as the page it stands for says
-        if response.status_code == 304 or _storable(response):
-            response["ETag"] = etag
-            response["Last-Modified"] = http_date(state.changed_at)
-            # Shared caches may keep the page but must ask again each time: a withdrawn article goes at once.
-            patch_cache_control(response, public=True, no_cache=True)
-        return response
+        response["ETag"] = f'W/"{state.generation}"'
+        response["Last-Modified"] = http_date(state.changed_at)
+        # Shared caches may keep the page but must ask again each time: a withdrawn article goes at once.
+        patch_cache_control(response, public=True, no_cache=True)
+        if response.status_code != 200:
+            return response  # a 410 is no page a reader could hold a copy of, even for "If-None-Match: *"
+        patch_vary_headers(response, ("Accept-Encoding",))  # as the 304 standing for it must say
+        return get_conditional_response(
+            request, etag=response["ETag"], last_modified=int(state.changed_at), response=response
+        )
 
     page.public_page = True
     return page

@@ -318,3 +318,23 @@ def test_every_public_page_of_the_site_is_served_through_the_page_cache():
     ]
     uncached = {p.name for p in public if not getattr(p.callback, "public_page", False)}
     assert uncached == {"robots-txt"}  # a day in browsers' caches, whatever changes
+
+
+@pytest.mark.parametrize(
+    "validators",
+    [{"HTTP_IF_NONE_MATCH": "*"}, {"HTTP_IF_MODIFIED_SINCE": "Fri, 01 Jan 2100 00:00:00 GMT"}],
+)
+def test_an_address_that_is_no_page_answers_as_such_whatever_the_validators(
+    client, editor_user, committed, validators
+):
+    page, withdrawn = ArticleFactory(), ArticleFactory()
+    with committed():
+        article_withdraw(article=withdrawn, user=editor_user, note="Legal review.")
+    assert client.get(page.get_absolute_url(), **validators).status_code == 304
+    assert client.get("/articles/no-such-article/", **validators).status_code == 404
+    assert client.get(withdrawn.get_absolute_url(), **validators).status_code == 410
+
+
+def test_another_pages_etag_does_not_stand_for_an_address_that_is_no_page(client):
+    etag = client.get(ArticleFactory().get_absolute_url())["ETag"]
+    assert client.get("/articles/no-such-article/", HTTP_IF_NONE_MATCH=etag).status_code == 404

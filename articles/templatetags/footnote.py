@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from articles.links import web_address
@@ -111,3 +111,51 @@ def evidence_summary(claim) -> str:
             noun = "" if parts else (" source" if count == 1 else " sources")
             parts.append(f"{count}{noun} {one if count == 1 else many}")
     return (", ".join(parts) or "No evidence recorded yet") + "."
+
+
+# Snippets every item of a long list writes (each note, each claim): as tags, not includes, which
+# cost a tenth of a millisecond each and were a fifth of an article page's rendering.
+
+
+@register.simple_tag
+def status_badge(claim) -> str:
+    return format_html(
+        '<span class="badge badge--{}"><span class="visually-hidden">Status: </span>{}</span>',
+        claim.status,
+        claim.get_status_display(),
+    )
+
+
+@register.simple_tag
+def source_grade(source) -> str:
+    """The source's Admiralty grade, origin and state affiliation, those it has."""
+    parts = []
+    if source.grade:
+        title = f"Admiralty grade: {source.get_reliability_display()}; {source.get_credibility_display()}"
+        parts.append(format_html(' <abbr class="grade__code" title="{}">{}</abbr>', title, source.grade))
+    if source.origin:
+        parts.append(format_html(' <span class="grade__flag">{}</span>', source.origin))
+    if source.state_affiliated:
+        parts.append(mark_safe(' <span class="grade__flag">state-affiliated</span>'))
+    if not parts:
+        return ""
+    return format_html(
+        '<span class="grade">{}</span>', format_html_join("", "{}", ((part,) for part in parts))
+    )
+
+
+@register.simple_tag
+def source_address(source) -> str:
+    """The source's address as a link where it is a web address, as text where it is anything else,
+    and "link missing" where the paper it came from lost it."""
+    if href := web_address(source.url):
+        return format_html(
+            '<a class="note-url" href="{}" rel="external noopener noreferrer">{}</a>', href, href
+        )
+    if source.url:
+        return format_html('<span class="note-url">{}</span>', source.url)
+    if source.placeholder:
+        return mark_safe(
+            '<span class="link-missing">Link missing: the address of this source was lost.</span>'
+        )
+    return ""

@@ -779,6 +779,22 @@ def test_a_source_without_an_address_says_link_missing_only_when_it_is_a_placeho
     assert "Link missing" in second
 
 
+def test_a_source_page_lists_an_address_only_for_a_source_that_has_or_lost_one(client):
+    interview = SourceFactory(key="interview", url="", title="Interview with an official, Ashgabat")
+    article = ArticleFactory(body="[an official said](source:interview) and [lost](#).")
+    lost = article.citations.get(number=2).source
+
+    def facts(source) -> dict[str, str]:
+        page = BeautifulSoup(client.get(source.get_absolute_url()).content, "html.parser")
+        names = [term.get_text(strip=True) for term in page.select("dl.facts dt")]
+        return dict(
+            zip(names, [value.get_text(strip=True) for value in page.select("dl.facts dd")], strict=True)
+        )
+
+    assert "Address" not in facts(interview)
+    assert facts(lost)["Address"] == "Link missing: the address of this source was lost."
+
+
 # A withdrawn article
 
 
